@@ -1,0 +1,96 @@
+// swift-tools-version:6.2
+// Riposte — incident-response orchestration. Module layout: see ARCHITECTURE.md.
+import PackageDescription
+
+/// Strict settings every Swift target shares (as hummingbird and postgres-nio do).
+let strict: [SwiftSetting] = [
+    "ExistentialAny", "MemberImportVisibility", "InternalImportsByDefault", "NonisolatedNonsendingByDefault",
+].map { .enableUpcomingFeature($0) }
+
+func system(_ name: String, pkgConfig: String, apt: String) -> Target {
+    .systemLibrary(name: name, pkgConfig: pkgConfig, providers: [.apt([apt])])
+}
+
+let package = Package(
+    name: "Riposte",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "riposte", targets: ["riposte"])
+    ],
+    targets: [
+        system("CMicroHTTPD", pkgConfig: "libmicrohttpd", apt: "libmicrohttpd-dev"),
+        system("CSQLite", pkgConfig: "sqlite3", apt: "libsqlite3-dev"),
+        system("COpenSSL", pkgConfig: "libcrypto", apt: "libssl-dev"),
+        system("CArgon2", pkgConfig: "libargon2", apt: "libargon2-dev"),
+
+        .target(name: "RiposteCore", swiftSettings: strict),
+        .target(name: "RiposteRuntime", dependencies: ["RiposteCore", "COpenSSL", "CArgon2"], swiftSettings: strict),
+        .target(name: "RiposteHTTP", dependencies: ["RiposteRuntime", "CMicroHTTPD"], swiftSettings: strict),
+        .target(name: "RiposteStoreSQLite", dependencies: ["RiposteCore", "RiposteRuntime", "CSQLite"], swiftSettings: strict),
+        .target(name: "RiposteIngest", dependencies: ["RiposteCore", "RiposteRuntime"], swiftSettings: strict),
+        .target(name: "RiposteIntel", dependencies: ["RiposteCore", "RiposteRuntime"], swiftSettings: strict),
+        .target(
+            name: "RiposteWeb",
+            dependencies: ["RiposteCore", "RiposteRuntime", "RiposteHTTP", "RiposteIngest", "RiposteIntel"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "RiposteApp",
+            dependencies: ["RiposteCore", "RiposteRuntime", "RiposteHTTP", "RiposteStoreSQLite", "RiposteIngest",
+                           "RiposteIntel", "RiposteWeb"],
+            swiftSettings: strict
+        ),
+        .executableTarget(name: "riposte", dependencies: ["RiposteApp"], swiftSettings: strict),
+        .target(
+            name: "RiposteTesting",
+            dependencies: ["RiposteCore", "RiposteRuntime", "RiposteHTTP"],
+            swiftSettings: strict
+        ),
+
+        .testTarget(name: "RiposteCoreTests", dependencies: ["RiposteCore", "RiposteTesting"], swiftSettings: strict),
+        .testTarget(name: "RiposteRuntimeTests", dependencies: ["RiposteRuntime"], swiftSettings: strict),
+        .testTarget(name: "RiposteHTTPTests", dependencies: ["RiposteHTTP", "RiposteRuntime"], swiftSettings: strict),
+        .testTarget(
+            name: "RiposteStoreSQLiteTests",
+            dependencies: ["RiposteStoreSQLite", "RiposteTesting", "RiposteCore", "RiposteRuntime"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "RiposteIngestTests",
+            dependencies: ["RiposteIngest", "RiposteCore", "RiposteTesting"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "RiposteIntelTests",
+            dependencies: ["RiposteIntel", "RiposteCore", "RiposteTesting"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "RiposteWebTests",
+            dependencies: ["RiposteApp", "RiposteWeb", "RiposteCore", "RiposteRuntime", "RiposteHTTP",
+                           "RiposteTesting"],
+            swiftSettings: strict
+        ),
+
+        // Release-mode benchmarks: `swift run -c release <name>`; see Benchmarks/README.md.
+        .executableTarget(
+            name: "IntelIndexBenchmark",
+            dependencies: ["RiposteIntel", "RiposteCore"],
+            path: "Benchmarks/IntelIndexBenchmark",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "IngestBenchmark",
+            dependencies: ["RiposteApp", "RiposteCore", "RiposteRuntime", "RiposteTesting"],
+            path: "Benchmarks/IngestBenchmark",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "StartupBenchmark",
+            dependencies: ["RiposteRuntime"],
+            path: "Benchmarks/StartupBenchmark",
+            swiftSettings: strict
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

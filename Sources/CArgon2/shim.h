@@ -1,0 +1,2 @@
+// argon2id password hashing (reference implementation).
+#include <argon2.h>

@@ -1,0 +1,1 @@
+// RiposteApp placeholder; replaced as the module is written.

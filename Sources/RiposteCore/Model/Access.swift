@@ -1,0 +1,88 @@
+// Users, roles, API tokens and the permissions each role has.
+public import FoundationEssentials
+
+/// A role: what a caller may do.
+public enum Role: String, Sendable, CaseIterable, Comparable {
+    case viewer, analyst, admin
+
+    private var rank: Int {
+        switch self {
+        case .viewer: 0
+        case .analyst: 1
+        case .admin: 2
+        }
+    }
+
+    public static func < (lhs: Role, rhs: Role) -> Bool { lhs.rank < rhs.rank }
+
+    /// The permissions this role grants.
+    public var permissions: Set<Permission> {
+        switch self {
+        case .viewer: [.readIncidents, .readIntel]
+        case .analyst: [.readIncidents, .readIntel, .writeIncidents, .ingestAlerts, .importIntel]
+        case .admin: Set(Permission.allCases)
+        }
+    }
+}
+
+/// One thing a route needs. Every route declares exactly one.
+public enum Permission: String, Sendable, CaseIterable {
+    case readIncidents = "incidents.read"
+    case writeIncidents = "incidents.write"
+    case ingestAlerts = "alerts.ingest"
+    case readIntel = "intel.read"
+    case importIntel = "intel.import"
+    case manageAccess = "access.manage"
+}
+
+/// A caller that has been authenticated.
+public struct Principal: Hashable, Sendable {
+    public var name: String
+    public var role: Role
+    /// For the timeline: `user:alice`, `token:splunk`.
+    public var actor: Actor
+
+    public init(name: String, role: Role, actor: Actor) {
+        self.name = name
+        self.role = role
+        self.actor = actor
+    }
+
+    public func can(_ permission: Permission) -> Bool { role.permissions.contains(permission) }
+}
+
+/// A person who signs in.
+public struct User: Hashable, Sendable {
+    public var id: UserID
+    public var name: String
+    public var role: Role
+    /// An argon2id encoded hash; never the password.
+    public var passwordHash: String
+    public var createdAt: Date
+
+    public init(id: UserID, name: String, role: Role, passwordHash: String, createdAt: Date) {
+        self.id = id
+        self.name = name
+        self.role = role
+        self.passwordHash = passwordHash
+        self.createdAt = createdAt
+    }
+}
+
+/// An API token as stored: only the SHA-256 of the secret, never the secret.
+public struct APIToken: Hashable, Sendable {
+    public var id: APITokenID
+    public var name: String
+    public var role: Role
+    /// Lowercase hex SHA-256 of the token text.
+    public var secretHash: String
+    public var createdAt: Date
+
+    public init(id: APITokenID, name: String, role: Role, secretHash: String, createdAt: Date) {
+        self.id = id
+        self.name = name
+        self.role = role
+        self.secretHash = secretHash
+        self.createdAt = createdAt
+    }
+}

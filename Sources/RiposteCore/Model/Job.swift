@@ -1,0 +1,28 @@
+// Durable follow-up work (enrichment, later rules and playbooks), stored with the change that caused it.
+public import FoundationEssentials
+
+/// A unit of durable background work.
+public struct Job: Hashable, Sendable {
+    public var id: JobID
+    /// What to do, dotted (`intel.match`).
+    public var kind: String
+    public var payload: JSONValue
+    /// Not before this time.
+    public var runAt: Date
+    /// How many times it was claimed before (0 on the first try).
+    public var attempts: Int
+
+    public init(id: JobID, kind: String, payload: JSONValue, runAt: Date, attempts: Int = 0) {
+        self.id = id
+        self.kind = kind
+        self.payload = payload
+        self.runAt = runAt
+        self.attempts = attempts
+    }
+}
+
+/// Well-known job kinds.
+public enum JobKinds {
+    /// Match a new alert's observables against the intel index. Payload: `{"alert_id": …}`.
+    public static let intelMatch = "intel.match"
+}

@@ -1,0 +1,39 @@
+// Ports: stored indicators (the intel index is rebuilt from them) and intel results on observables.
+public import FoundationEssentials
+
+/// Indicators as stored; the in-memory index is built from them at start.
+public protocol IndicatorStore: Sendable {
+    /// Inserts new `(feed, type, value)` indicators and refreshes known ones (label, confidence,
+    /// last seen); `firstSeen` of a known one never changes. One transaction. Idempotent.
+    func importIndicators(_ indicators: [Indicator], now: Date) async throws -> IndicatorImportSummary
+    /// A page of stored indicators in a stable order; pass the returned cursor to continue, nil at the end.
+    /// - Throws: `.invalid` for a malformed cursor.
+    func indicators(after cursor: String?, limit: Int) async throws -> (indicators: [Indicator], next: String?)
+    func indicatorCount() async throws -> Int
+}
+
+/// New intel for one observable.
+public struct ObservableIntelUpdate: Hashable, Sendable {
+    public var observableID: ObservableID
+    /// All hits known now; stored hits not in this list are kept.
+    public var hits: [IntelHit]
+    /// The verdict these hits give; the stored verdict never goes down.
+    public var verdict: Verdict
+
+    public init(observableID: ObservableID, hits: [IntelHit], verdict: Verdict) {
+        self.observableID = observableID
+        self.hits = hits
+        self.verdict = verdict
+    }
+}
+
+/// Writes enrichment results onto observables.
+public protocol EnrichmentStore: Sendable {
+    /// The observables an alert named. - Throws: `.notFound`.
+    func observables(alert: AlertID) async throws -> [Observable]
+    /// Merges hits (one per feed and indicator), raises verdicts, and writes one `intel.matched`
+    /// timeline event per observable that gained a hit, all in one transaction. Returns the
+    /// number of observables that changed. Idempotent: repeating an update changes nothing.
+    /// - Throws: `.notFound` for an unknown observable.
+    func recordIntel(_ updates: [ObservableIntelUpdate], now: Date) async throws -> Int
+}

@@ -1,0 +1,1 @@
+// RiposteWeb placeholder; replaced as the module is written.
