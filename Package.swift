@@ -87,7 +87,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "StartupBenchmark",
-            dependencies: ["RiposteRuntime"],
+            dependencies: [],
             path: "Benchmarks/StartupBenchmark",
             swiftSettings: strict
         ),

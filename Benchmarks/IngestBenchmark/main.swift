@@ -1,1 +1,142 @@
-print("todo")
+// Ingest throughput over real HTTP with keep-alive: Suricata alerts, each persisted with its
+// observables and incident before the 202. Targets: ≥ 5,000 alerts/s as single-alert requests,
+// ≥ 20,000 alerts/s as 1,000-alert NDJSON batches (2 cores; client and server share them).
+//
+// Usage: IngestBenchmark [--trials N] [--single N] [--batches N] [--connections N]
+import Foundation
+import RiposteApp
+import RiposteCore
+import RiposteRuntime
+import RiposteTesting
+import Synchronization
+
+struct Options {
+    var trials = 5
+    var singleAlerts = 20_000
+    var batches = 40
+    var batchSize = 1_000
+    var connections = 8
+
+    init(_ arguments: [String]) {
+        var index = 0
+        while index + 1 < arguments.count {
+            let value = Int(arguments[index + 1]) ?? 0
+            switch arguments[index] {
+            case "--trials": trials = value
+            case "--single": singleAlerts = value
+            case "--batches": batches = value
+            case "--connections": connections = value
+            default: break
+            }
+            index += 2
+        }
+    }
+}
+
+/// Real Suricata EVE alerts from the corpus, re-stamped so each sent alert is a distinct alert.
+struct AlertFactory: Sendable {
+    let templates: [[String: Any]]
+
+    init() throws {
+        let text = String(decoding: try Corpus.contents("pcaps/expected-alerts/elcabezzonn_smbexec.eve-alerts.jsonl"), as: UTF8.self)
+            + String(decoding: try Corpus.contents("pcaps/expected-alerts/chrissanders_cryptowall4_c2.eve-alerts.jsonl"), as: UTF8.self)
+        let parsed = text.split(separator: "\n").compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
+        }
+        templates = parsed
+    }
+
+    /// Alert `n` of run `run`: a unique flow id and a source address among 4,096 hosts.
+    func alert(_ n: Int, run: Int) -> [UInt8] {
+        var record = templates[n % templates.count]
+        record["flow_id"] = run * 100_000_000 + n
+        record["src_ip"] = "10.\(run % 200).\((n / 256) % 16).\(n % 256)"
+        return Array(try! JSONSerialization.data(withJSONObject: record))
+    }
+}
+
+final class Box<T: Sendable>: Sendable {
+    let value: Mutex<T>
+    init(_ value: T) { self.value = Mutex(value) }
+}
+
+/// Runs `total` requests over `connections` keep-alive sockets on threads; returns alerts/s.
+func drive(port: Int, token: String, connections: Int, requests: Int, alertsPerRequest: Int, body: @escaping @Sendable (Int) -> [UInt8])
+    throws -> Double
+{
+    let next = Atomic<Int>(0)
+    let failures = Box<[String]>([])
+    let group = DispatchGroup()
+    let started = ContinuousClock.now
+    for _ in 0..<connections {
+        group.enter()
+        Thread {
+            defer { group.leave() }
+            do {
+                let client = try RawHTTPClient(port: port)
+                while true {
+                    let index = next.add(1, ordering: .relaxed).oldValue
+                    if index >= requests { break }
+                    let response = try client.request(
+                        "POST", "/api/v1/alerts?source=suricata", headers: [("Authorization", "Bearer \(token)")], body: body(index))
+                    if response.status != 202 {
+                        failures.value.withLock { $0.append("HTTP \(response.status): \(String(decoding: response.body.prefix(200), as: UTF8.self))") }
+                        return
+                    }
+                }
+            } catch {
+                failures.value.withLock { $0.append(String(describing: error)) }
+            }
+        }.start()
+    }
+    group.wait()
+    let elapsed = ContinuousClock.now - started
+    if let failure = failures.value.withLock({ $0.first }) { throw RawHTTPError(message: failure) }
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    return Double(requests * alertsPerRequest) / seconds
+}
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+
+let options = Options(Array(CommandLine.arguments.dropFirst()))
+let factory = try AlertFactory()
+var singleRates: [Double] = []
+var batchRates: [Double] = []
+print("Ingest benchmark: \(options.trials) trials, \(options.connections) keep-alive connections, release build")
+for trial in 0..<options.trials {
+    // A fresh data directory per trial, so every trial starts from the same state.
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("riposte-bench-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let configuration = try AppConfiguration(
+        flags: ["RIPOSTE_DATA": directory, "RIPOSTE_LISTEN": "127.0.0.1:0"], environment: Environment([:]), configFile: nil)
+    let app = try await Application.build(configuration, logger: .disabled, accessLog: { _ in })
+    let token = try await app.access.createToken(name: "bench", role: .analyst).secret.value
+    let port = try await app.start()
+    let running = Task { try await app.run() }
+
+    let single = try drive(
+        port: port, token: token, connections: options.connections, requests: options.singleAlerts, alertsPerRequest: 1
+    ) { index in factory.alert(index, run: trial * 2) }
+    let batchBodies = (0..<options.batches).map { batch in
+        Array((0..<options.batchSize).map { factory.alert(batch * options.batchSize + $0, run: trial * 2 + 1) }.joined(separator: [0x0A]))
+    }
+    let batched = try drive(
+        port: port, token: token, connections: min(options.connections, 4), requests: options.batches,
+        alertsPerRequest: options.batchSize
+    ) { index in batchBodies[index] }
+    let stored = app.metrics.value("riposte_alerts_ingested_total", labels: [("source", "suricata")])
+    let expected = Double(options.singleAlerts + options.batches * options.batchSize)
+    guard stored == expected else { fatalError("stored \(stored) alerts, expected \(expected)") }
+    singleRates.append(single)
+    batchRates.append(batched)
+    print(String(format: "trial %d: single-alert requests %8.0f alerts/s | 1,000-alert NDJSON batches %8.0f alerts/s", trial + 1, single, batched))
+    await app.shutdown()
+    try await running.value
+}
+let singleMedian = median(singleRates)
+let batchMedian = median(batchRates)
+print(String(format: "median: single-alert %8.0f alerts/s (target >= 5000: %@)", singleMedian, singleMedian >= 5000 ? "PASS" : "FAIL"))
+print(String(format: "median: NDJSON batch %8.0f alerts/s (target >= 20000: %@)", batchMedian, batchMedian >= 20000 ? "PASS" : "FAIL"))

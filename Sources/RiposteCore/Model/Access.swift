@@ -18,8 +18,8 @@ public enum Role: String, Sendable, CaseIterable, Comparable {
     /// The permissions this role grants.
     public var permissions: Set<Permission> {
         switch self {
-        case .viewer: [.readIncidents, .readIntel]
-        case .analyst: [.readIncidents, .readIntel, .writeIncidents, .ingestAlerts, .importIntel]
+        case .viewer: [.readIncidents, .readIntel, .readMetrics]
+        case .analyst: [.readIncidents, .readIntel, .readMetrics, .writeIncidents, .ingestAlerts, .importIntel]
         case .admin: Set(Permission.allCases)
         }
     }
@@ -32,6 +32,7 @@ public enum Permission: String, Sendable, CaseIterable {
     case ingestAlerts = "alerts.ingest"
     case readIntel = "intel.read"
     case importIntel = "intel.import"
+    case readMetrics = "metrics.read"
     case manageAccess = "access.manage"
 }
 

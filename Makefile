@@ -1,0 +1,40 @@
+# The two commands a new machine needs: `make run` and `make test`. Both run scripts/bootstrap first.
+SWIFT ?= swift
+CI_FLAGS := -Xswiftc -warnings-as-errors --explicit-target-dependency-import-check error
+DATA ?= ./riposte-data
+LISTEN ?= 127.0.0.1:8080
+
+.PHONY: bootstrap build run test lint format bench clean
+
+bootstrap:
+	@scripts/bootstrap
+
+build: bootstrap
+	$(SWIFT) build -c release --product riposte
+
+## Start Riposte on the embedded SQLite store in $(DATA), listening on $(LISTEN).
+run: build
+	.build/release/riposte serve --data $(DATA) --listen $(LISTEN)
+
+## Build everything with the CI flags, lint, and run every test suite against the shared corpus.
+test: bootstrap
+	$(SWIFT) build --build-tests $(CI_FLAGS)
+	$(SWIFT) format lint --strict --recursive Sources Tests Benchmarks Package.swift
+	scripts/check-imports
+	$(SWIFT) test --skip-build --parallel --num-workers 2
+
+lint:
+	$(SWIFT) format lint --strict --recursive Sources Tests Benchmarks Package.swift
+
+format:
+	$(SWIFT) format format --in-place --recursive Sources Tests Benchmarks Package.swift
+
+## Release-mode benchmarks; see Benchmarks/README.md.
+bench: bootstrap
+	$(SWIFT) build -c release
+	.build/release/IntelIndexBenchmark
+	.build/release/IngestBenchmark
+	.build/release/StartupBenchmark
+
+clean:
+	rm -rf .build

@@ -1,0 +1,110 @@
+// Everything `riposte serve` can be told, read with priority flag > environment > config file > default.
+package import Foundation
+package import RiposteCore
+package import RiposteHTTP
+import RiposteIngest
+package import RiposteRuntime
+
+/// The configuration of one Riposte process.
+package struct AppConfiguration: Sendable {
+    /// Where the embedded store and other local state live.
+    package var dataDirectory: String = "./riposte-data"
+    /// `sqlite:` (the embedded default). PostgreSQL arrives with its adapter.
+    package var database: String = "sqlite:"
+    package var http = HTTPServerConfiguration()
+    package var grouping = GroupingPolicy()
+    package var fingerprinter = Fingerprinter.default
+    package var ingestLimits = IngestLimits()
+    package var logLevel: LogLevel = .info
+    /// Jobs claimed per worker round.
+    package var jobBatchSize = 500
+
+    package init() {}
+
+    /// Reads the configuration.
+    ///
+    /// Keys (environment name; config-file name in dotted form, e.g. `grouping.window`):
+    /// - `RIPOSTE_DATA` (path, default `./riposte-data`)
+    /// - `RIPOSTE_LISTEN` (`HOST:PORT`, default `127.0.0.1:8080`)
+    /// - `RIPOSTE_DATABASE` (`sqlite:`; default `sqlite:`)
+    /// - `RIPOSTE_GROUPING_WINDOW` (seconds, 1…2592000, default 3600)
+    /// - `RIPOSTE_GROUPING_FIELDS` (comma list of source, rule, src_ip, dst_ip, host, user, title;
+    ///   default `source,rule,src_ip,dst_ip,host,user`)
+    /// - `RIPOSTE_INGEST_MAX_RECORDS` (per request, default 10000), `RIPOSTE_INGEST_MAX_RECORD_BYTES`
+    ///   (default 1048576)
+    /// - `RIPOSTE_LOG_LEVEL` (debug, info, notice, warning, error; default info)
+    /// - the HTTP keys of `HTTPServerConfiguration.init(environment:)` (`RIPOSTE_HTTP_MAX_BODY_BYTES`,
+    ///   `RIPOSTE_HTTP_CONNECTION_LIMIT`, `RIPOSTE_HTTP_TIMEOUT_SECONDS`, `RIPOSTE_HTTP_THREADS`,
+    ///   `RIPOSTE_TLS_CERT`, `RIPOSTE_TLS_KEY`).
+    ///
+    /// `flags` (from the command line, already in environment-key form) win over `environment`,
+    /// which wins over the JSON object in `configFile`.
+    /// - Throws: `.invalid` naming the key and the problem.
+    package init(flags: [String: String], environment: Environment, configFile: String?) throws {
+        var merged: [String: String] = [:]
+        if let configFile { merged = try Self.readConfigFile(configFile) }
+        merged.merge(environment.values.filter { $0.key.hasPrefix("RIPOSTE_") }) { _, new in new }
+        merged.merge(flags) { _, new in new }
+        let values = Environment(merged)
+
+        dataDirectory = values["RIPOSTE_DATA"] ?? dataDirectory
+        database = values["RIPOSTE_DATABASE"] ?? database
+        guard database == "sqlite:" || database.hasPrefix("sqlite:") else {
+            throw RiposteError.invalid(
+                "RIPOSTE_DATABASE '\(Self.redactedURL(database))' is not supported yet; use sqlite: (PostgreSQL comes with its adapter)")
+        }
+        do {
+            http = try HTTPServerConfiguration(environment: merged)
+            if let listen = values["RIPOSTE_LISTEN"] {
+                let (host, port) = try HTTPServerConfiguration.parseAddress(listen)
+                http.host = host
+                http.port = port
+            } else {
+                http.host = "127.0.0.1"
+                http.port = 8080
+            }
+        } catch let error as HTTPConfigurationError {
+            throw RiposteError.invalid(error.description)
+        }
+        grouping.window = .seconds(try values.int("RIPOSTE_GROUPING_WINDOW", default: 3600, range: 1...2_592_000))
+        if let fields = values["RIPOSTE_GROUPING_FIELDS"] { fingerprinter = try Fingerprinter(parsing: fields) }
+        ingestLimits.maxRecords = try values.int("RIPOSTE_INGEST_MAX_RECORDS", default: ingestLimits.maxRecords, range: 1...1_000_000)
+        ingestLimits.maxRecordBytes = try values.int(
+            "RIPOSTE_INGEST_MAX_RECORD_BYTES", default: ingestLimits.maxRecordBytes, range: 1024...(64 << 20))
+        if let level = values["RIPOSTE_LOG_LEVEL"] {
+            guard let parsed = LogLevel.allCases.first(where: { $0.name == level.lowercased() }) else {
+                throw RiposteError.invalid("RIPOSTE_LOG_LEVEL must be one of debug, info, notice, warning, error")
+            }
+            logLevel = parsed
+        }
+    }
+
+    /// The SQLite file inside the data directory.
+    package var sqlitePath: String { (dataDirectory as NSString).appendingPathComponent("riposte.sqlite") }
+
+    /// A JSON object of dotted keys (`grouping.window`) or environment keys to scalar values.
+    static func readConfigFile(_ path: String) throws -> [String: String] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw RiposteError.invalid("cannot read config file \(path)")
+        }
+        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw RiposteError.invalid("config file \(path) is not a JSON object")
+        }
+        var values: [String: String] = [:]
+        for (key, value) in object {
+            let envKey = key.hasPrefix("RIPOSTE_") ? key : "RIPOSTE_" + key.uppercased().replacingOccurrences(of: ".", with: "_")
+            switch value {
+            case let text as String: values[envKey] = text
+            case let number as NSNumber: values[envKey] = number.stringValue
+            default: throw RiposteError.invalid("config file \(path): '\(key)' must be a string or a number")
+            }
+        }
+        return values
+    }
+
+    /// A database URL with any password replaced, for error messages.
+    static func redactedURL(_ url: String) -> String {
+        guard let at = url.lastIndex(of: "@"), let scheme = url.range(of: "://") else { return url }
+        return String(url[..<scheme.upperBound]) + "<redacted>" + String(url[at...])
+    }
+}

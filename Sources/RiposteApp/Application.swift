@@ -1,0 +1,136 @@
+// The composition root: opens the store, builds the services and the web responder, and runs them.
+package import Foundation
+package import RiposteCore
+import RiposteHTTP
+import RiposteIngest
+import RiposteIntel
+package import RiposteRuntime
+import RiposteStoreSQLite
+package import RiposteWeb
+import Synchronization
+
+/// One running Riposte: store, intel index, job worker and HTTP server.
+package final class Application: Sendable {
+    package let configuration: AppConfiguration
+    package let store: any RiposteStore
+    package let intake: AlertIntake
+    package let intel: IntelService
+    package let access: AccessService
+    package let metrics: Metrics
+    package let logger: Logger
+    let worker: JobWorker
+    let server: HTTPServer
+
+    /// Opens the data directory (creating it and migrating the store) and wires every part.
+    /// - Throws: `.invalid` for unusable configuration, `.unavailable` when the store cannot open.
+    package static func build(
+        _ configuration: AppConfiguration, logger: Logger, clock: WallClock = .system,
+        accessLog: (@Sendable (String) -> Void)? = nil
+    ) async throws -> Application {
+        let ids = ULIDGenerator()
+        let store = try await openStore(configuration, ids: ids)
+        let metrics = Metrics()
+        let intel = IntelService(store: store, clock: clock, logger: logger, metrics: metrics)
+        let access = AccessService(store: store, ids: ids, clock: clock)
+        let workerBox = WorkerBox()
+        let intake = AlertIntake(
+            store: store, ids: ids, clock: clock, fingerprinter: configuration.fingerprinter,
+            grouping: configuration.grouping, limits: configuration.ingestLimits, metrics: metrics,
+            onStored: { _ in workerBox.worker?.wake() })
+        let worker = JobWorker(
+            store: store, intel: intel, clock: clock, logger: logger, metrics: metrics,
+            batchSize: configuration.jobBatchSize)
+        workerBox.worker = worker
+        metrics.registerGauge("riposte_job_queue_depth", help: "Jobs waiting or running.") {
+            Double((try? await store.pendingJobCount()) ?? -1)
+        }
+        let responder = WebApplication.responder(
+            WebDependencies(
+                store: store, intake: intake, intel: intel, access: access, metrics: metrics, clock: clock,
+                logger: logger))
+        let server = HTTPServer(
+            configuration: configuration.http, responder: responder,
+            accessLog: accessLog ?? { line in FileHandle.standardOutput.write(Data(line.utf8)) })
+        return Application(
+            configuration: configuration, store: store, intake: intake, intel: intel, access: access,
+            metrics: metrics, logger: logger, worker: worker, server: server)
+    }
+
+    private init(
+        configuration: AppConfiguration, store: any RiposteStore, intake: AlertIntake, intel: IntelService,
+        access: AccessService, metrics: Metrics, logger: Logger, worker: JobWorker, server: HTTPServer
+    ) {
+        self.configuration = configuration
+        self.store = store
+        self.intake = intake
+        self.intel = intel
+        self.access = access
+        self.metrics = metrics
+        self.logger = logger
+        self.worker = worker
+        self.server = server
+    }
+
+    /// Opens (creating and migrating) the configured store.
+    package static func openStore(_ configuration: AppConfiguration, ids: any IDGenerator) async throws -> SQLiteStore {
+        do {
+            try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw RiposteError(.unavailable, "cannot create data directory \(configuration.dataDirectory)", underlying: error)
+        }
+        return try await SQLiteStore.open(path: configuration.sqlitePath, configuration: SQLiteConfiguration(), ids: ids)
+    }
+
+    /// Binds the HTTP port and returns it (useful with port 0); `run()` then serves.
+    package func start() async throws -> Int {
+        Int(try await server.start())
+    }
+
+    /// Loads the intel index and serves until SIGTERM/SIGINT or `shutdown()`, then closes the store.
+    package func run() async throws {
+        let group = ServiceGroup(services: [IndexLoader(intel: intel, logger: logger), worker, server], logger: logger)
+        groupBox.withLock { $0 = group }
+        defer { groupBox.withLock { $0 = nil } }
+        do {
+            try await group.run()
+        } catch {
+            await store.close()
+            throw error
+        }
+        await store.close()
+    }
+
+    private let groupBox = Mutex<ServiceGroup?>(nil)
+
+    /// Stops serving as SIGTERM would: in-flight requests finish, then `run()` returns.
+    package func shutdown() async {
+        await groupBox.withLock { $0 }?.shutdown()
+    }
+}
+
+/// Lets the intake wake the worker that is created after it.
+private final class WorkerBox: Sendable {
+    private let slot = Mutex<JobWorker?>(nil)
+    var worker: JobWorker? {
+        get { slot.withLock { $0 } }
+        set { slot.withLock { $0 = newValue } }
+    }
+}
+
+/// Loads the intel index once at start, in the background so the server answers at once.
+private struct IndexLoader: Service {
+    let name = "intel-index"
+    let intel: IntelService
+    let logger: Logger
+
+    func run() async throws {
+        do {
+            try await intel.reload()
+        } catch {
+            logger.error("intel index load failed; matching with an empty index", ["error": String(reflecting: error)])
+            intel.markLoaded()
+        }
+    }
+
+    func shutdown() async {}
+}

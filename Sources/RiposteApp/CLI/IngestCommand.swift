@@ -1,0 +1,198 @@
+// `riposte ingest` and `riposte intel import`: files to a running server over HTTP, or with
+// `--data` straight into a data directory (the server may be running; SQLite WAL allows it).
+import Foundation
+import RiposteCore
+import RiposteIntel
+import RiposteRuntime
+import RiposteWeb
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// `riposte ingest FILE… --source FORMAT`.
+enum IngestCommand {
+    static let help = """
+        Usage: riposte ingest FILE... --source FORMAT [--server URL] [--token TOKEN]
+               riposte ingest FILE... --source FORMAT --data DIR
+
+        Sends alerts (a JSON object, a JSON array or NDJSON per file) to a running server
+        (--server, default http://127.0.0.1:8080; token from --token or RIPOSTE_TOKEN), or with
+        --data stores them straight into a data directory. NDJSON files are sent in batches of
+        --batch lines (default 1000).
+        """
+
+    static func run(_ raw: [String]) async throws -> ExitCode {
+        let arguments = try Arguments(raw, valueOptions: ["source", "server", "token", "data", "config", "batch"])
+        if RiposteCLI.helpRequested(arguments, help) { return .success }
+        let source = try arguments.require("source")
+        guard !arguments.positionals.isEmpty else { throw UsageError(message: "ingest needs at least one FILE") }
+        guard let batchSize = Int(arguments["batch"] ?? "1000"), (1...10_000).contains(batchSize) else {
+            throw UsageError(message: "--batch must be an integer from 1 to 10000")
+        }
+        let sink: any AlertSink
+        if arguments["data"] != nil {
+            sink = try await LocalAlertSink(configuration: RiposteCLI.configuration(arguments))
+        } else {
+            sink = try HTTPAlertSink(server: arguments["server"], token: arguments["token"], source: source)
+        }
+        var failed = false
+        for path in arguments.positionals {
+            do {
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    throw RiposteError.invalid("cannot read \(path)")
+                }
+                var accepted = 0, duplicates = 0
+                for batch in Self.batches(Array(data), size: batchSize) {
+                    let result = try await sink.send(batch, source: source)
+                    accepted += result.accepted
+                    duplicates += result.duplicates
+                }
+                print("\(path): \(accepted) alerts accepted, \(duplicates) duplicates")
+            } catch {
+                failed = true
+                RiposteCLI.printError("\(path): \((error as? RiposteError)?.message ?? String(describing: error))")
+            }
+        }
+        await sink.close()
+        return failed ? .failure : .success
+    }
+
+    /// A whole JSON document is one batch; NDJSON is cut into batches of `size` lines.
+    static func batches(_ bytes: [UInt8], size: Int) -> [[UInt8]] {
+        let firstSignificant = bytes.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
+        let lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: true)
+        if firstSignificant == UInt8(ascii: "[") || lines.count <= size { return [bytes] }
+        return stride(from: 0, to: lines.count, by: size).map { start in
+            Array(lines[start..<min(start + size, lines.count)].joined(separator: [0x0A]))
+        }
+    }
+}
+
+/// Where `riposte ingest` sends alerts.
+protocol AlertSink: Sendable {
+    func send(_ body: [UInt8], source: String) async throws -> (accepted: Int, duplicates: Int)
+    func close() async
+}
+
+/// Stores alerts straight into a data directory.
+final class LocalAlertSink: AlertSink {
+    private let store: any RiposteStore
+    private let intake: AlertIntake
+
+    init(configuration: AppConfiguration) async throws {
+        let ids = ULIDGenerator()
+        let store = try await Application.openStore(configuration, ids: ids)
+        self.store = store
+        intake = AlertIntake(
+            store: store, ids: ids, clock: .system, fingerprinter: configuration.fingerprinter,
+            grouping: configuration.grouping, limits: configuration.ingestLimits, metrics: Metrics())
+    }
+
+    func send(_ body: [UInt8], source: String) async throws -> (accepted: Int, duplicates: Int) {
+        let outcomes = try await intake.ingest(body: body, source: source)
+        return (outcomes.count, outcomes.filter(\.duplicate).count)
+    }
+
+    func close() async { await store.close() }
+}
+
+/// Posts alerts to a running server.
+final class HTTPAlertSink: AlertSink {
+    private let endpoint: URL
+    private let token: Secret
+    private let session: URLSession
+
+    init(server: String?, token: String?, source: String) throws {
+        let base = server ?? ProcessInfo.processInfo.environment["RIPOSTE_SERVER"] ?? "http://127.0.0.1:8080"
+        guard let tokenText = token ?? ProcessInfo.processInfo.environment["RIPOSTE_TOKEN"], !tokenText.isEmpty else {
+            throw UsageError(message: "a token is needed: --token TOKEN or RIPOSTE_TOKEN (or use --data DIR)")
+        }
+        var components = URLComponents(string: base.hasSuffix("/") ? String(base.dropLast()) : base)
+        components?.path += "/api/v1/alerts"
+        components?.queryItems = [URLQueryItem(name: "source", value: source)]
+        guard let url = components?.url, url.scheme == "http" || url.scheme == "https" else {
+            throw UsageError(message: "--server must be an http:// or https:// URL")
+        }
+        endpoint = url
+        self.token = Secret(tokenText)
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = 60
+        session = URLSession(configuration: configuration)
+    }
+
+    func send(_ body: [UInt8], source: String) async throws -> (accepted: Int, duplicates: Int) {
+        var request = URLRequest(url: endpoint)
+        request.httpMethod = "POST"
+        request.setValue("Bearer " + token.value, forHTTPHeaderField: "Authorization")
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        let (data, response): (Data, URLResponse)
+        do {
+            (data, response) = try await session.upload(for: request, from: Data(body))
+        } catch {
+            throw RiposteError(.unavailable, "cannot reach \(endpoint.host ?? "server"): \(error.localizedDescription)")
+        }
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+        guard status == 202 else {
+            let message = ((object?["error"] as? [String: Any])?["message"] as? String) ?? "HTTP \(status)"
+            throw RiposteError.invalid("server answered \(status): \(message)")
+        }
+        return ((object?["accepted"] as? Int) ?? 0, (object?["duplicates"] as? Int) ?? 0)
+    }
+
+    func close() async { session.finishTasksAndInvalidate() }
+}
+
+/// `riposte intel import FILE --format plaintext|csv --feed NAME`.
+enum IntelCommand {
+    static let help = """
+        Usage: riposte intel import FILE --format plaintext|csv --feed NAME
+                 [--preset feodotracker|sslbl | --column NAME_OR_INDEX] --data DIR
+
+        Loads an indicator list into the data directory. A running server picks the new
+        indicators up at its next start; to update a running server, POST the file to
+        /api/v1/indicators instead.
+        """
+
+    static func run(_ raw: [String]) async throws -> ExitCode {
+        guard let subcommand = raw.first, subcommand != "--help", subcommand != "-h" else {
+            print(help)
+            return raw.isEmpty ? .usage : .success
+        }
+        guard subcommand == "import" else { throw UsageError(message: "unknown intel command '\(subcommand)'; try 'intel import'") }
+        let arguments = try Arguments(
+            Array(raw.dropFirst()), valueOptions: ["format", "feed", "preset", "column", "data", "config"])
+        if RiposteCLI.helpRequested(arguments, help) { return .success }
+        guard arguments.positionals.count == 1, let path = arguments.positionals.first else {
+            throw UsageError(message: "intel import needs exactly one FILE")
+        }
+        let formatName = try arguments.require("format")
+        guard let format = IntelService.ListFormat(rawValue: formatName) else {
+            throw UsageError(message: "unknown format '\(formatName)'; use plaintext or csv")
+        }
+        let feed = try arguments.require("feed")
+        var mapping: CSVMapping?
+        if format == .csv {
+            switch (arguments["preset"], arguments["column"]) {
+            case ("feodotracker", _): mapping = .feodoTracker
+            case ("sslbl", _): mapping = .sslbl
+            case (let preset?, _): throw UsageError(message: "unknown preset '\(preset)'; use feodotracker or sslbl")
+            case (nil, let column?): mapping = CSVMapping(valueColumn: column)
+            case (nil, nil): throw UsageError(message: "CSV needs --preset or --column")
+            }
+        }
+        guard let data = FileManager.default.contents(atPath: path) else { throw RiposteError.invalid("cannot read \(path)") }
+        let configuration = try RiposteCLI.configuration(arguments)
+        let logger = RiposteCLI.makeLogger(configuration)
+        let (result, summary) = try await RiposteCLI.withStore(configuration, ids: ULIDGenerator()) { store in
+            let intel = IntelService(store: store, clock: .system, logger: logger, metrics: Metrics())
+            return try await intel.importList(Array(data), format: format, feed: feed, csvMapping: mapping, rebuildIndex: false)
+        }
+        print(
+            "\(path): \(result.indicators.count) indicators parsed, \(summary.added) added, \(summary.updated) updated, "
+                + "\(result.rejectedCount) lines rejected")
+        for rejected in result.rejected.prefix(20) { print("  line \(rejected.line): \(rejected.reason)") }
+        return .success
+    }
+}

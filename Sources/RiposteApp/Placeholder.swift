@@ -1,1 +1,0 @@
-// RiposteApp placeholder; replaced as the module is written.

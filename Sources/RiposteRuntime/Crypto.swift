@@ -1,0 +1,86 @@
+// Digests, random secrets and password hashing from reference implementations (libcrypto, libargon2).
+import CArgon2
+import COpenSSL
+import Foundation
+import RiposteCore
+
+/// Cryptographic primitives; nothing here is hand-rolled.
+package enum Crypto {
+    /// SHA-256 of `bytes` as lowercase hex.
+    package static func sha256Hex(_ bytes: some Collection<UInt8>) -> String {
+        var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
+        let input = Array(bytes)
+        input.withUnsafeBufferPointer { buffer in
+            _ = SHA256(buffer.baseAddress, buffer.count, &digest)
+        }
+        return hex(digest)
+    }
+
+    /// HMAC-SHA256 of `message` under `key`.
+    package static func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        var digest = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 32
+        _ = HMAC(EVP_sha256(), key, Int32(key.count), message, message.count, &digest, &length)
+        return digest
+    }
+
+    /// `count` bytes from the operating system's CSPRNG (OpenSSL `RAND_bytes`).
+    /// - Throws: `.internal` if the generator fails, which never happens on a healthy system.
+    package static func randomBytes(_ count: Int) throws -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        guard RAND_bytes(&bytes, Int32(count)) == 1 else {
+            throw RiposteError(.internal, "the random number generator failed")
+        }
+        return bytes
+    }
+
+    /// A URL-safe random secret of `byteCount` bytes of entropy (base64url, no padding).
+    package static func randomToken(byteCount: Int = 32) throws -> String {
+        base64URL(try randomBytes(byteCount))
+    }
+
+    /// argon2id with RFC 9106's second recommended parameters scaled for a server
+    /// (t=3, m=64 MiB, p=1); the result is the PHC-encoded string with salt and parameters.
+    package static func hashPassword(_ password: String) throws -> String {
+        let salt = try randomBytes(16)
+        let passwordBytes = Array(password.utf8)
+        let timeCost: UInt32 = 3, memoryKiB: UInt32 = 65_536, lanes: UInt32 = 1, hashLength = 32
+        let encodedLength = argon2_encodedlen(timeCost, memoryKiB, lanes, UInt32(salt.count), UInt32(hashLength), Argon2_id)
+        var encoded = [CChar](repeating: 0, count: encodedLength)
+        let status = argon2id_hash_encoded(
+            timeCost, memoryKiB, lanes, passwordBytes, passwordBytes.count, salt, salt.count, hashLength, &encoded,
+            encodedLength)
+        guard status == ARGON2_OK.rawValue else {
+            throw RiposteError(.internal, "password hashing failed")
+        }
+        return String(decoding: encoded.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// True when `password` matches the PHC-encoded argon2id `hash`.
+    package static func verifyPassword(_ password: String, hash: String) -> Bool {
+        let passwordBytes = Array(password.utf8)
+        return argon2id_verify(hash, passwordBytes, passwordBytes.count) == ARGON2_OK.rawValue
+    }
+
+    /// Compares two byte strings in time independent of where they differ.
+    package static func constantTimeEqual(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        return CRYPTO_memcmp(lhs, rhs, lhs.count) == 0
+    }
+
+    package static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    package static func base64URL(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+}

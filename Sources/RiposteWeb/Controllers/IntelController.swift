@@ -1,0 +1,59 @@
+// /api/v1/indicators (import lists) and /api/v1/intel/lookup (what is known of a value).
+import Foundation
+import RiposteCore
+import RiposteHTTP
+import RiposteIntel
+
+/// Intel routes.
+struct IntelController {
+    let intel: IntelService
+
+    func register(on api: inout APIRouteBuilder) {
+        api.add(.post, "/api/v1/indicators", .importIntel) { call in try await importList(call) }
+        api.add(.get, "/api/v1/intel/lookup", .readIntel) { call in
+            guard let value = call.request.queryValue("value"), !value.isEmpty else {
+                throw RiposteError.invalid("query parameter 'value' is required")
+            }
+            guard value.utf8.count <= 2048 else { throw RiposteError.invalid("value must be at most 2048 bytes") }
+            let answer = intel.lookup(value)
+            return try JSONBody.response(
+                V1.LookupResponse(
+                    value: value, type: answer.type?.rawValue, verdict: answer.verdict.rawValue,
+                    hits: answer.hits.map(V1.IntelHitDTO.init)))
+        }
+    }
+
+    private func importList(_ call: APICall) async throws -> HTTPResponse {
+        let formatName = call.request.queryValue("format") ?? "plaintext"
+        guard let format = IntelService.ListFormat(rawValue: formatName) else {
+            let known = IntelService.ListFormat.allCases.map(\.rawValue).joined(separator: ", ")
+            throw RiposteError.invalid("unknown format '\(formatName)'; known: \(known)")
+        }
+        guard let feed = call.request.queryValue("feed"), !feed.isEmpty else {
+            throw RiposteError.invalid("query parameter 'feed' is required")
+        }
+        let mapping = format == .csv ? try Self.csvMapping(call.request) : nil
+        let (result, summary) = try await intel.importList(Array(call.request.body), format: format, feed: feed, csvMapping: mapping)
+        return try JSONBody.response(
+            V1.ImportResponse(
+                feed: feed, format: format.rawValue, parsed: result.indicators.count, added: summary.added,
+                updated: summary.updated,
+                rejected: result.rejected.map { V1.ImportResponse.Rejected(line: $0.line, reason: $0.reason) },
+                rejected_count: result.rejectedCount))
+    }
+
+    /// A CSV mapping from `preset=` or `column=` query parameters.
+    static func csvMapping(_ request: HTTPRequest) throws -> CSVMapping {
+        if let preset = request.queryValue("preset") {
+            switch preset {
+            case "feodotracker": return .feodoTracker
+            case "sslbl": return .sslbl
+            default: throw RiposteError.invalid("unknown CSV preset '\(preset)'; known: feodotracker, sslbl")
+            }
+        }
+        guard let column = request.queryValue("column"), !column.isEmpty else {
+            throw RiposteError.invalid("CSV needs 'preset' or 'column' (a header name or 0-based index)")
+        }
+        return CSVMapping(valueColumn: column)
+    }
+}

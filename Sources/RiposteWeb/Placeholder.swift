@@ -1,1 +1,0 @@
-// RiposteWeb placeholder; replaced as the module is written.

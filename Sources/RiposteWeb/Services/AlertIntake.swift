@@ -1,0 +1,72 @@
+// The ingest use case: parse a request body into alerts, decide ids and fingerprints, store them
+// in one transaction, and count what happened.
+package import RiposteCore
+package import RiposteIngest
+package import RiposteRuntime
+
+/// Turns request bodies into stored alerts and incidents.
+package final class AlertIntake: Sendable {
+    private let store: any AlertIngestStore
+    private let ids: any IDGenerator
+    private let clock: WallClock
+    private let fingerprinter: Fingerprinter
+    private let grouping: GroupingPolicy
+    private let limits: IngestLimits
+    private let metrics: Metrics
+    private let onStored: @Sendable ([IngestOutcome]) -> Void
+
+    package init(
+        store: any AlertIngestStore, ids: any IDGenerator, clock: WallClock, fingerprinter: Fingerprinter,
+        grouping: GroupingPolicy, limits: IngestLimits, metrics: Metrics,
+        onStored: @escaping @Sendable ([IngestOutcome]) -> Void = { _ in }
+    ) {
+        self.store = store
+        self.ids = ids
+        self.clock = clock
+        self.fingerprinter = fingerprinter
+        self.grouping = grouping
+        self.limits = limits
+        self.metrics = metrics
+        self.onStored = onStored
+        metrics.describeCounter("riposte_alerts_ingested_total", help: "Alerts stored, by source.")
+        metrics.describeCounter("riposte_alerts_duplicate_total", help: "Alerts answered as duplicates, by source.")
+        metrics.describeCounter("riposte_alerts_rejected_total", help: "Ingest requests rejected as invalid, by source.")
+        metrics.describeCounter("riposte_incidents_created_total", help: "Incidents opened by ingest.")
+    }
+
+    /// Parses `body` with the parser named `source` and stores every alert, all or nothing.
+    /// Returns one outcome per alert, in body order, after the transaction committed.
+    /// - Throws: `.invalid` naming the bad record (nothing is stored), `.tooLarge` over the limits.
+    package func ingest(body: [UInt8], source: String) async throws -> [IngestOutcome] {
+        let drafts: [AlertDraft]
+        do {
+            drafts = try AlertIngest.parse(body: body, source: source, limits: limits)
+        } catch {
+            metrics.increment("riposte_alerts_rejected_total", labels: [("source", source)])
+            throw error
+        }
+        return try await store(drafts)
+    }
+
+    /// Stores already parsed alerts (the CLI's offline ingest and the benchmarks come in here).
+    package func store(_ drafts: [AlertDraft]) async throws -> [IngestOutcome] {
+        guard !drafts.isEmpty else { return [] }
+        let prepared = drafts.map { draft in
+            PreparedAlert(id: ids.next(AlertKind.self), draft: draft, fingerprint: fingerprinter.fingerprint(of: draft))
+        }
+        let outcomes = try await store.ingest(prepared, policy: grouping, now: clock.now())
+        var stored = 0, duplicates = 0, created = 0
+        for outcome in outcomes {
+            if outcome.duplicate { duplicates += 1 } else { stored += 1 }
+            if outcome.createdIncident { created += 1 }
+        }
+        let source = drafts[0].source
+        if stored > 0 { metrics.increment("riposte_alerts_ingested_total", by: Double(stored), labels: [("source", source)]) }
+        if duplicates > 0 {
+            metrics.increment("riposte_alerts_duplicate_total", by: Double(duplicates), labels: [("source", source)])
+        }
+        if created > 0 { metrics.increment("riposte_incidents_created_total", by: Double(created)) }
+        onStored(outcomes)
+        return outcomes
+    }
+}

@@ -1,0 +1,161 @@
+// The intel use case: import indicator lists into the store, keep the in-memory index in step with
+// the store, look values up, and turn hits into verdicts for observables.
+import Foundation
+package import RiposteCore
+package import RiposteIntel
+package import RiposteRuntime
+import Synchronization
+
+/// Owns the live intel index and the import path.
+package final class IntelService: Sendable {
+    /// The list formats `POST /api/v1/indicators` takes today.
+    package enum ListFormat: String, Sendable, CaseIterable {
+        case plaintext, csv
+    }
+
+    private let store: any IndicatorStore
+    private let holder = IntelIndexHolder()
+    private let clock: WallClock
+    private let logger: Logger
+    private let metrics: Metrics
+    private let loaded = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    /// Serialises rebuilds so two imports do not build two indexes at once.
+    private let rebuildGate = AsyncGate()
+    /// Indicators read from the store per page while building the index.
+    private static let pageSize = 50_000
+
+    package init(store: any IndicatorStore, clock: WallClock, logger: Logger, metrics: Metrics) {
+        self.store = store
+        self.clock = clock
+        self.logger = logger
+        self.metrics = metrics
+        metrics.registerGauge("riposte_intel_indicators", help: "Indicators in the live intel index.") { [holder] in
+            Double(holder.current.count)
+        }
+    }
+
+    /// The live index.
+    package var index: IndicatorIndex { holder.current }
+
+    /// Builds the index from the store and swaps it in; lookups keep using the old one meanwhile.
+    package func reload() async throws {
+        try await rebuildGate.run {
+            let started = ContinuousClock.now
+            var builder = IndicatorIndex.Builder()
+            var cursor: String?
+            repeat {
+                let page = try await store.indicators(after: cursor, limit: Self.pageSize)
+                builder.add(contentsOf: page.indicators)
+                cursor = page.next
+            } while cursor != nil
+            let index = builder.build()
+            holder.replace(with: index)
+            logger.info(
+                "intel index loaded",
+                ["intel.indicators": String(index.count), "duration_ms": String((ContinuousClock.now - started).milliseconds)])
+        }
+        markLoaded()
+    }
+
+    /// Returns once the first `reload()` has finished (successfully or not).
+    package func waitUntilLoaded() async {
+        await withCheckedContinuation { continuation in
+            let ready = loaded.withLock { state -> Bool in
+                if state.done { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+    }
+
+    /// Marks the index usable, even after a failed load: an empty index beats a stuck worker.
+    package func markLoaded() {
+        let waiters = loaded.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.done = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        waiters.forEach { $0.resume() }
+    }
+
+    /// The intel update for one observable, or nil when nothing matches.
+    package func update(for observable: Observable) -> ObservableIntelUpdate? {
+        let hits = holder.current.lookup(observable.type, observable.value)
+        guard !hits.isEmpty else { return nil }
+        return ObservableIntelUpdate(observableID: observable.id, hits: hits, verdict: VerdictPolicy.verdict(for: hits))
+    }
+
+    /// What is known of `value`: its detected type, verdict and hits.
+    package func lookup(_ raw: String) -> (type: ObservableType?, verdict: Verdict, hits: [IntelHit]) {
+        guard let draft = Self.detect(raw) else { return (nil, .unknown, []) }
+        let hits = holder.current.lookup(draft.type, draft.value)
+        return (draft.type, VerdictPolicy.verdict(for: hits), hits)
+    }
+
+    /// The first observable type `raw` is a valid value of, most specific first.
+    static func detect(_ raw: String) -> ObservableDraft? {
+        let order: [ObservableType] = [.ipv4, .ipv6, .url, .email, .md5, .sha1, .sha256, .domain, .hostname]
+        for type in order {
+            if let draft = ObservableDraft(type, raw) { return draft }
+        }
+        return nil
+    }
+
+    /// Parses a list, stores its indicators and (unless told not to) rebuilds the live index.
+    /// - Throws: `.invalid` for an unknown format, a bad feed name, or input that is not UTF-8.
+    package func importList(
+        _ bytes: [UInt8], format: ListFormat, feed: String, csvMapping: CSVMapping? = nil, rebuildIndex: Bool = true
+    ) async throws -> (result: IndicatorParseResult, summary: IndicatorImportSummary) {
+        let options = try IndicatorImportOptions(feed: feed, firstSeen: clock.now())
+        let result: IndicatorParseResult
+        switch format {
+        case .plaintext: result = try PlaintextIndicatorParser.parse(bytes, options: options)
+        case .csv: result = try CSVIndicatorParser(mapping: csvMapping ?? CSVMapping()).parse(bytes, options: options)
+        }
+        let summary = try await store.importIndicators(result.indicators, now: clock.now())
+        metrics.increment("riposte_intel_indicators_imported_total", by: Double(summary.added), labels: [("feed", feed)])
+        if rebuildIndex, summary.added > 0 || summary.updated > 0 { try await reload() }
+        return (result, summary)
+    }
+}
+
+/// Runs async closures one at a time.
+final class AsyncGate: Sendable {
+    private let state = Mutex<(busy: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func run<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        await acquire()
+        defer { release() }
+        return try await body()
+    }
+
+    private func acquire() async {
+        await withCheckedContinuation { continuation in
+            let granted = state.withLock { state -> Bool in
+                if !state.busy {
+                    state.busy = true
+                    return true
+                }
+                state.waiters.append(continuation)
+                return false
+            }
+            if granted { continuation.resume() }
+        }
+    }
+
+    private func release() {
+        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            if state.waiters.isEmpty {
+                state.busy = false
+                return nil
+            }
+            return state.waiters.removeFirst()
+        }
+        next?.resume()
+    }
+}
+
+extension Duration {
+    var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
+}

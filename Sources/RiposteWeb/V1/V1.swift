@@ -1,0 +1,273 @@
+// Wire shapes of the /api/v1 JSON API. Never domain types on the wire: these are the contract.
+import Foundation
+import RiposteCore
+import RiposteRuntime
+
+/// The `/api/v1` data-transfer objects (snake_case JSON, RFC 3339 UTC times with milliseconds).
+enum V1 {
+    struct IngestResponse: Encodable {
+        struct Item: Encodable {
+            var id: String
+            var incident_id: String
+            var duplicate: Bool
+        }
+        var accepted: Int
+        var duplicates: Int
+        var alerts: [Item]
+    }
+
+    struct IntelHitDTO: Encodable {
+        var feed: String
+        var indicator: String
+        var match: String
+        var first_seen: String
+        var confidence: Int?
+        var label: String?
+
+        init(_ hit: IntelHit) {
+            feed = hit.feed
+            indicator = hit.indicator
+            match = hit.match.rawValue
+            first_seen = RFC3339.format(hit.firstSeen)
+            confidence = hit.confidence
+            label = hit.label
+        }
+    }
+
+    struct ObservableDTO: Encodable {
+        var id: String
+        var type: String
+        var value: String
+        var verdict: String
+        var intel: [IntelHitDTO]
+        var first_seen: String
+
+        init(_ observable: Observable) {
+            id = observable.id.rawValue
+            type = observable.type.rawValue
+            value = observable.value
+            verdict = observable.verdict.rawValue
+            intel = observable.intel.map(IntelHitDTO.init)
+            first_seen = RFC3339.format(observable.firstSeen)
+        }
+    }
+
+    struct EndpointDTO: Encodable {
+        var ip: String?
+        var port: Int?
+        var hostname: String?
+
+        init?(_ endpoint: Endpoint) {
+            guard !endpoint.isEmpty else { return nil }
+            ip = endpoint.ip
+            port = endpoint.port
+            hostname = endpoint.hostname
+        }
+    }
+
+    struct RuleDTO: Encodable {
+        var uid: String?
+        var name: String?
+        var category: String?
+    }
+
+    struct AlertDTO: Encodable {
+        var id: String
+        var incident_id: String
+        var source: String
+        var source_ref: String
+        var title: String
+        var severity: String
+        var time: String?
+        var received_at: String
+        var rule: RuleDTO
+        var src_endpoint: EndpointDTO?
+        var dst_endpoint: EndpointDTO?
+        var host_name: String?
+        var user_name: String?
+        var fingerprint: String
+        var parser_version: Int
+        var observables: [ObservableDTO]?
+        /// The payload as received, as text when it is UTF-8 (it always is for JSON sources).
+        var raw: String?
+
+        init(_ alert: Alert, observables: [Observable]?, includeRaw: Bool) {
+            let draft = alert.draft
+            id = alert.id.rawValue
+            incident_id = alert.incidentID.rawValue
+            source = draft.source
+            source_ref = draft.sourceRef
+            title = draft.title
+            severity = draft.severity.name
+            time = draft.time.map(RFC3339.format)
+            received_at = RFC3339.format(alert.receivedAt)
+            rule = RuleDTO(uid: draft.rule.uid, name: draft.rule.name, category: draft.rule.category)
+            src_endpoint = EndpointDTO(draft.sourceEndpoint)
+            dst_endpoint = EndpointDTO(draft.destinationEndpoint)
+            host_name = draft.hostName
+            user_name = draft.userName
+            fingerprint = alert.fingerprint
+            parser_version = draft.parserVersion
+            self.observables = observables?.map(ObservableDTO.init)
+            raw = includeRaw ? String(validating: draft.raw, as: UTF8.self) : nil
+        }
+    }
+
+    struct IncidentDTO: Encodable {
+        var id: String
+        var number: Int
+        var title: String
+        var severity: String
+        var status: String
+        var owner: String?
+        var fingerprint: String
+        var alert_count: Int
+        var created_at: String
+        var updated_at: String
+        var last_alert_at: String
+        var observables: [ObservableDTO]?
+        var alerts: [AlertDTO]?
+        var timeline: [TimelineEventDTO]?
+
+        init(_ incident: Incident) {
+            id = incident.id.rawValue
+            number = incident.number
+            title = incident.title
+            severity = incident.severity.name
+            status = incident.status.rawValue
+            owner = incident.owner
+            fingerprint = incident.fingerprint
+            alert_count = incident.alertCount
+            created_at = RFC3339.format(incident.createdAt)
+            updated_at = RFC3339.format(incident.updatedAt)
+            last_alert_at = RFC3339.format(incident.lastAlertAt)
+        }
+    }
+
+    struct IncidentPage: Encodable {
+        var items: [IncidentDTO]
+        var next_cursor: String?
+    }
+
+    struct TimelineEventDTO: Encodable {
+        var id: String
+        var time: String
+        var actor: String
+        var kind: String
+        var message: String
+        var details: JSONValueDTO
+
+        init(_ event: TimelineEvent) {
+            id = event.id.rawValue
+            time = RFC3339.format(event.time)
+            actor = event.actor.name
+            kind = event.kind
+            message = event.message
+            details = JSONValueDTO(event.details)
+        }
+    }
+
+    struct NoteDTO: Encodable {
+        var id: String
+        var author: String
+        var body: String
+        var created_at: String
+
+        init(_ note: Note) {
+            id = note.id.rawValue
+            author = note.author.name
+            body = note.body
+            created_at = RFC3339.format(note.createdAt)
+        }
+    }
+
+    struct TaskDTO: Encodable {
+        var id: String
+        var title: String
+        var status: String
+        var owner: String?
+        var created_at: String
+        var updated_at: String
+
+        init(_ task: CaseTask) {
+            id = task.id.rawValue
+            title = task.title
+            status = task.status.rawValue
+            owner = task.owner
+            created_at = RFC3339.format(task.createdAt)
+            updated_at = RFC3339.format(task.updatedAt)
+        }
+    }
+
+    struct Items<Item: Encodable>: Encodable {
+        var items: [Item]
+    }
+
+    struct LookupResponse: Encodable {
+        var value: String
+        var type: String?
+        var verdict: String
+        var hits: [IntelHitDTO]
+    }
+
+    struct ImportResponse: Encodable {
+        struct Rejected: Encodable {
+            var line: Int
+            var reason: String
+        }
+        var feed: String
+        var format: String
+        var parsed: Int
+        var added: Int
+        var updated: Int
+        var rejected: [Rejected]
+        var rejected_count: Int
+    }
+
+    struct TokenResponse: Encodable {
+        var id: String
+        var name: String
+        var role: String
+        var token: String
+    }
+
+    /// `JSONValue` as an encodable tree.
+    struct JSONValueDTO: Encodable {
+        var value: JSONValue
+
+        init(_ value: JSONValue) { self.value = value }
+
+        func encode(to encoder: any Encoder) throws {
+            switch value {
+            case .null:
+                var container = encoder.singleValueContainer()
+                try container.encodeNil()
+            case .bool(let flag):
+                var container = encoder.singleValueContainer()
+                try container.encode(flag)
+            case .number(let number):
+                var container = encoder.singleValueContainer()
+                if number.rounded() == number, abs(number) < 9e15 { try container.encode(Int64(number)) } else {
+                    try container.encode(number)
+                }
+            case .string(let text):
+                var container = encoder.singleValueContainer()
+                try container.encode(text)
+            case .array(let items):
+                var container = encoder.unkeyedContainer()
+                for item in items { try container.encode(JSONValueDTO(item)) }
+            case .object(let members):
+                var container = encoder.container(keyedBy: DynamicKey.self)
+                for (key, member) in members { try container.encode(JSONValueDTO(member), forKey: DynamicKey(key)) }
+            }
+        }
+    }
+
+    struct DynamicKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ string: String) { stringValue = string }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+}

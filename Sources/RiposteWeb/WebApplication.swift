@@ -1,0 +1,45 @@
+// Assembles the HTTP responder: middleware and every controller's routes.
+package import RiposteCore
+package import RiposteHTTP
+package import RiposteRuntime
+
+/// What the web layer needs from the composition root.
+package struct WebDependencies: Sendable {
+    package var store: any RiposteStore
+    package var intake: AlertIntake
+    package var intel: IntelService
+    package var access: AccessService
+    package var metrics: Metrics
+    package var clock: WallClock
+    package var logger: Logger
+
+    package init(
+        store: any RiposteStore, intake: AlertIntake, intel: IntelService, access: AccessService, metrics: Metrics,
+        clock: WallClock, logger: Logger
+    ) {
+        self.store = store
+        self.intake = intake
+        self.intel = intel
+        self.access = access
+        self.metrics = metrics
+        self.clock = clock
+        self.logger = logger
+    }
+}
+
+/// Builds the responder `riposte serve` hands to the HTTP server.
+package enum WebApplication {
+    package static func responder(_ dependencies: WebDependencies) -> any Responder {
+        var api = APIRouteBuilder(router: Router(), access: dependencies.access, logger: dependencies.logger)
+        OperationsController(store: dependencies.store, metrics: dependencies.metrics).register(on: &api)
+        AlertController(intake: dependencies.intake, store: dependencies.store).register(on: &api)
+        IncidentController(store: dependencies.store, clock: dependencies.clock).register(on: &api)
+        IntelController(intel: dependencies.intel).register(on: &api)
+        AccessController(access: dependencies.access).register(on: &api)
+        dependencies.metrics.describeCounter("riposte_http_requests_total", help: "HTTP requests by route, method and status.")
+        return api.router.wrapped(in: [
+            RequestMetricsMiddleware(metrics: dependencies.metrics),
+            SecurityHeadersMiddleware(),
+        ])
+    }
+}

@@ -1,0 +1,116 @@
+// Runs the real `riposte` executable (built beside the test bundle) for CLI and crash tests.
+import Foundation
+import Synchronization
+import Testing
+
+/// The `riposte` binary of this build and helpers to run it.
+enum RiposteBinary {
+    /// `.build/<triple>/debug/riposte`, next to the test bundle.
+    static func url() throws -> URL {
+        let bundleDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [bundleDirectory, bundleDirectory.deletingLastPathComponent()] {
+            let url = candidate.appendingPathComponent("riposte")
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        throw HarnessError(message: "riposte binary not found beside \(bundleDirectory.path); run 'swift build' first")
+    }
+
+    /// Runs `riposte arguments…` to completion and returns status, stdout and stderr.
+    static func run(_ arguments: [String], environment: [String: String] = [:], input: Data? = nil) throws
+        -> (status: Int32, stdout: String, stderr: String)
+    {
+        let process = Process()
+        process.executableURL = try url()
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    }
+}
+
+struct HarnessError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+/// A `riposte serve` child process on a free port, whose stdout is collected.
+final class ServerProcess: Sendable {
+    let process: Process
+    let port: Int
+    private let output: Mutex<String>
+
+    /// Starts `riposte serve` on `dataDirectory` and waits until `/readyz` answers.
+    static func start(dataDirectory: String) async throws -> ServerProcess {
+        let port = try freePort()
+        let process = Process()
+        process.executableURL = try RiposteBinary.url()
+        process.arguments = ["serve", "--data", dataDirectory, "--listen", "127.0.0.1:\(port)"]
+        process.environment = ProcessInfo.processInfo.environment.merging(["RIPOSTE_LOG_LEVEL": "warning"]) { _, new in new }
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        let server = ServerProcess(process: process, port: port)
+        out.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            server.output.withLock { $0 += String(decoding: data, as: UTF8.self) }
+        }
+        try process.run()
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            if let response = try? await TestHTTP.request("GET", "http://127.0.0.1:\(port)/readyz", token: nil), response.status == 200 {
+                return server
+            }
+            guard process.isRunning else { throw HarnessError(message: "riposte serve exited with \(process.terminationStatus)") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        process.terminate()
+        throw HarnessError(message: "riposte serve did not become ready")
+    }
+
+    private init(process: Process, port: Int) {
+        self.process = process
+        self.port = port
+        self.output = Mutex("")
+    }
+
+    var stdout: String { output.withLock { $0 } }
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    /// Sends `signal` and waits for the process to exit; returns its status.
+    @discardableResult
+    func stop(signal: Int32 = SIGTERM) -> Int32 {
+        kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// A port the kernel just handed out and released (a tiny race we accept in tests).
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
+                guard bind(fd, pointer, length) == 0 else { return -1 }
+                return getsockname(fd, pointer, &length)
+            }
+        }
+        guard bound == 0 else { throw HarnessError(message: "cannot find a free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// A fresh temporary directory path (not created).
+func temporaryDataDirectory() -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("riposte-proc-\(UUID().uuidString)").path
+}
