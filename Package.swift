@@ -81,7 +81,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "IngestBenchmark",
-            dependencies: ["RiposteApp", "RiposteCore", "RiposteRuntime", "RiposteTesting"],
+            dependencies: ["RiposteApp", "RiposteCore", "RiposteRuntime", "RiposteTesting", "RiposteWeb"],
             path: "Benchmarks/IngestBenchmark",
             swiftSettings: strict
         ),

@@ -2,7 +2,7 @@
 package import Foundation
 package import RiposteCore
 package import RiposteHTTP
-import RiposteIngest
+package import RiposteIngest
 package import RiposteRuntime
 
 /// The configuration of one Riposte process.

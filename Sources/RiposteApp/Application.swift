@@ -5,7 +5,7 @@ import RiposteHTTP
 import RiposteIngest
 import RiposteIntel
 package import RiposteRuntime
-import RiposteStoreSQLite
+package import RiposteStoreSQLite
 package import RiposteWeb
 import Synchronization
 
@@ -71,14 +71,17 @@ package final class Application: Sendable {
         self.server = server
     }
 
-    /// Opens (creating and migrating) the configured store.
-    package static func openStore(_ configuration: AppConfiguration, ids: any IDGenerator) async throws -> SQLiteStore {
+    /// Opens the configured store, creating it and (unless `migrate` is false) applying pending migrations.
+    package static func openStore(_ configuration: AppConfiguration, ids: any IDGenerator, migrate: Bool = true)
+        async throws -> SQLiteStore
+    {
         do {
             try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         } catch {
             throw RiposteError(.unavailable, "cannot create data directory \(configuration.dataDirectory)", underlying: error)
         }
-        return try await SQLiteStore.open(path: configuration.sqlitePath, configuration: SQLiteConfiguration(), ids: ids)
+        return try await SQLiteStore.open(
+            path: configuration.sqlitePath, configuration: SQLiteConfiguration(migrateOnOpen: migrate), ids: ids)
     }
 
     /// Binds the HTTP port and returns it (useful with port 0); `run()` then serves.

@@ -3,6 +3,7 @@ import Foundation
 import RiposteCore
 import RiposteIntel
 import RiposteRuntime
+import RiposteWeb
 import Synchronization
 
 /// The background worker for the job table. Today it runs `intel.match`: the observables of a

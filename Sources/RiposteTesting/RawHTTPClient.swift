@@ -100,5 +100,6 @@ public final class RawHTTPClient {
 /// A raw HTTP exchange failed.
 public struct RawHTTPError: Error, CustomStringConvertible {
     public var message: String
+    public init(message: String) { self.message = message }
     public var description: String { message }
 }

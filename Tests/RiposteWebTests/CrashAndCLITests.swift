@@ -15,8 +15,7 @@ struct CrashAndCLITests {
         let secret = token.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
 
         let server = try await ServerProcess.start(dataDirectory: data)
-        let acknowledged = Mutex<[String: String]>([:])  // alert id -> source_ref
-        let sent = Atomic<Int>(0)
+        let tally = BurstTally()
         // Eight concurrent senders post single alerts until the server dies under them.
         try await withThrowingTaskGroup(of: Void.self) { group in
             for sender in 0..<8 {
@@ -24,24 +23,24 @@ struct CrashAndCLITests {
                     for index in 0..<2000 {
                         let ref = "burst-\(sender)-\(index)"
                         let body = jsonBody(["title": "Burst \(sender)", "source_ref": ref, "src_ip": "198.51.100.\(sender + 1)"])
-                        sent.add(1, ordering: .relaxed)
+                        tally.sent.add(1, ordering: .relaxed)
                         guard let response = try? await TestHTTP.request(
                             "POST", server.baseURL + "/api/v1/alerts?source=generic", body: body, token: secret),
                             response.status == 202, let id = response.json.array("alerts").first?.string("id")
                         else { return }
-                        acknowledged.withLock { $0[id] = ref }
+                        tally.acknowledged.withLock { $0[id] = ref }
                     }
                 }
             }
             group.addTask {
-                while acknowledged.withLock({ $0.count }) < 300 { try await Task.sleep(for: .milliseconds(5)) }
+                while tally.acknowledged.withLock({ $0.count }) < 300 { try await Task.sleep(for: .milliseconds(5)) }
                 server.stop(signal: SIGKILL)
             }
             try await group.waitForAll()
         }
-        let acked = acknowledged.withLock { $0 }
+        let acked = tally.acknowledged.withLock { $0 }
         #expect(acked.count >= 300)
-        #expect(sent.load(ordering: .relaxed) > acked.count, "the kill must land mid-burst")
+        #expect(tally.sent.load(ordering: .relaxed) > acked.count, "the kill must land mid-burst")
 
         let restarted = try await ServerProcess.start(dataDirectory: data)
         defer { restarted.stop() }
@@ -127,4 +126,10 @@ struct CrashAndCLITests {
         let numbers = again.stdout.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }.suffix(2)
         #expect(numbers.count == 2 && numbers.first == numbers.last && numbers.first! > 0, "\(again.stdout)")
     }
+}
+
+/// What the burst senders share: requests sent, and acknowledged alert ids with their source_ref.
+final class BurstTally: Sendable {
+    let sent = Atomic<Int>(0)
+    let acknowledged = Mutex<[String: String]>([:])
 }

@@ -4,6 +4,7 @@ import Foundation
 import RiposteApp
 import RiposteCore
 import RiposteRuntime
+import RiposteWeb
 import Testing
 
 #if canImport(FoundationNetworking)

@@ -178,7 +178,7 @@ enum IntelCommand {
             case ("feodotracker", _): mapping = .feodoTracker
             case ("sslbl", _): mapping = .sslbl
             case (let preset?, _): throw UsageError(message: "unknown preset '\(preset)'; use feodotracker or sslbl")
-            case (nil, let column?): mapping = CSVMapping(valueColumn: column)
+            case (nil, let column?): mapping = CSVMapping(valueColumn: CSVMapping.Column(column), header: .commentOrFirstRow)
             case (nil, nil): throw UsageError(message: "CSV needs --preset or --column")
             }
         }

@@ -1,6 +1,7 @@
 // The `riposte` command line: parses a subcommand and runs it; errors go to stderr in one line.
 import Foundation
 import RiposteCore
+import RiposteHTTP
 import RiposteIntel
 import RiposteRuntime
 import RiposteStoreSQLite
@@ -85,9 +86,10 @@ package enum RiposteCLI {
 
     /// Opens the store of the data directory, runs `body`, and closes the store either way.
     static func withStore<T: Sendable>(
-        _ configuration: AppConfiguration, ids: any IDGenerator, _ body: (SQLiteStore) async throws -> T
+        _ configuration: AppConfiguration, ids: any IDGenerator, migrate: Bool = true,
+        _ body: (SQLiteStore) async throws -> T
     ) async throws -> T {
-        let store = try await Application.openStore(configuration, ids: ids)
+        let store = try await Application.openStore(configuration, ids: ids, migrate: migrate)
         do {
             let result = try await body(store)
             await store.close()
@@ -150,10 +152,15 @@ enum MigrateCommand {
         let arguments = try Arguments(raw, valueOptions: ["data", "config", "database"])
         if RiposteCLI.helpRequested(arguments, help) { return .success }
         let configuration = try RiposteCLI.configuration(arguments)
-        let version = try await RiposteCLI.withStore(configuration, ids: ULIDGenerator()) { store in
-            try await store.schemaVersion()
+        let applied = try await RiposteCLI.withStore(configuration, ids: ULIDGenerator(), migrate: false) { store in
+            try await store.migrate()
         }
-        print("store at \(configuration.sqlitePath) is at schema version \(version)")
+        let latest = SQLiteStore.knownMigrations.max() ?? 0
+        if applied.isEmpty {
+            print("store at \(configuration.sqlitePath) is up to date (schema version \(latest))")
+        } else {
+            print("store at \(configuration.sqlitePath) migrated: applied \(applied.map(String.init).joined(separator: ", "))")
+        }
         return .success
     }
 }

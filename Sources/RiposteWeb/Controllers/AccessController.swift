@@ -1,6 +1,7 @@
 // /api/v1/tokens: an admin issues API tokens (the secret is in the response, once).
 import RiposteCore
 import RiposteHTTP
+import RiposteRuntime
 
 /// Token routes.
 struct AccessController {

@@ -54,6 +54,6 @@ struct IntelController {
         guard let column = request.queryValue("column"), !column.isEmpty else {
             throw RiposteError.invalid("CSV needs 'preset' or 'column' (a header name or 0-based index)")
         }
-        return CSVMapping(valueColumn: column)
+        return CSVMapping(valueColumn: CSVMapping.Column(column), header: .commentOrFirstRow)
     }
 }

@@ -1,4 +1,5 @@
 // Health, readiness and Prometheus metrics.
+import Foundation
 import RiposteCore
 import RiposteHTTP
 import RiposteRuntime
@@ -23,7 +24,7 @@ struct OperationsController {
         api.add(.get, "/metrics", .readMetrics) { _ in
             var headers = HTTPHeaders()
             headers.add(name: "Content-Type", value: "text/plain; version=0.0.4; charset=utf-8")
-            return HTTPResponse(status: .ok, headers: headers, body: .bytes(.init((await metrics.render()).utf8)))
+            return HTTPResponse(status: .ok, headers: headers, body: .bytes(Data((await metrics.render()).utf8)))
         }
     }
 }
