@@ -53,6 +53,7 @@ let package = Package(
         .testTarget(
             name: "RiposteStoreSQLiteTests",
             dependencies: ["RiposteStoreSQLite", "RiposteTesting", "RiposteCore", "RiposteRuntime"],
+            exclude: ["Golden"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,0 +1,167 @@
+// Migration 1: the first schema — incidents, alerts, observables, intel, timeline, notes, tasks, jobs,
+// indicators, users and API tokens. Released: do not edit; add a new migration instead.
+
+enum M0001_Initial {
+    static let migration = Migration(version: 1, name: "initial", sql: sql)
+
+    // Conventions: STRICT tables; text ids (`inc_…`); times are INTEGER Unix milliseconds UTC;
+    // enums are stored as their wire text and checked. Small, id-keyed tables that are only reached
+    // by key are WITHOUT ROWID, which saves one b-tree per insert on the ingest path.
+    static let sql = """
+        CREATE TABLE incidents (
+            -- number is the rowid: new incidents take max + 1, and the list pages over it newest first.
+            number INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            title TEXT NOT NULL,
+            severity INTEGER NOT NULL CHECK (severity BETWEEN 0 AND 5),
+            status TEXT NOT NULL CHECK (status IN ('new', 'in_progress', 'on_hold', 'resolved', 'closed')),
+            owner TEXT,
+            fingerprint TEXT NOT NULL,
+            alert_count INTEGER NOT NULL CHECK (alert_count >= 0),
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            last_alert_at INTEGER NOT NULL
+        ) STRICT;
+
+        -- Grouping: the open incident with this fingerprint and the latest alert.
+        CREATE INDEX incidents_open_fingerprint ON incidents (fingerprint, last_alert_at)
+            WHERE status IN ('new', 'in_progress', 'on_hold');
+
+        CREATE TABLE alerts (
+            id TEXT PRIMARY KEY,
+            incident_id TEXT NOT NULL REFERENCES incidents (id),
+            source TEXT NOT NULL,
+            source_ref TEXT NOT NULL,
+            title TEXT NOT NULL,
+            severity INTEGER NOT NULL CHECK (severity BETWEEN 0 AND 5),
+            time INTEGER,
+            rule_uid TEXT,
+            rule_name TEXT,
+            rule_category TEXT,
+            src_ip TEXT,
+            src_port INTEGER,
+            src_hostname TEXT,
+            dst_ip TEXT,
+            dst_port INTEGER,
+            dst_hostname TEXT,
+            host_name TEXT,
+            user_name TEXT,
+            fingerprint TEXT NOT NULL,
+            received_at INTEGER NOT NULL,
+            parser_version INTEGER NOT NULL,
+            raw BLOB NOT NULL,
+            UNIQUE (source, source_ref)
+        ) STRICT;
+
+        CREATE INDEX alerts_incident ON alerts (incident_id, received_at);
+
+        CREATE TABLE observables (
+            id TEXT PRIMARY KEY,
+            incident_id TEXT NOT NULL REFERENCES incidents (id),
+            type TEXT NOT NULL,
+            value TEXT NOT NULL,
+            verdict TEXT NOT NULL CHECK (verdict IN ('unknown', 'suspicious', 'malicious')),
+            first_seen INTEGER NOT NULL,
+            UNIQUE (incident_id, type, value)
+        ) STRICT, WITHOUT ROWID;
+
+        -- Search by value across incidents (incident list text filter, intel look-ups).
+        CREATE INDEX observables_type_value ON observables (type, value);
+
+        CREATE TABLE alert_observables (
+            alert_id TEXT NOT NULL REFERENCES alerts (id),
+            observable_id TEXT NOT NULL REFERENCES observables (id),
+            -- The order the parser found them in, so the alert's draft reads back unchanged.
+            position INTEGER NOT NULL,
+            PRIMARY KEY (alert_id, observable_id)
+        ) STRICT, WITHOUT ROWID;
+
+        CREATE TABLE intel_hits (
+            observable_id TEXT NOT NULL REFERENCES observables (id),
+            feed TEXT NOT NULL,
+            indicator TEXT NOT NULL,
+            match TEXT NOT NULL CHECK (match IN ('exact', 'cidr', 'parent_domain')),
+            first_seen INTEGER NOT NULL,
+            confidence INTEGER CHECK (confidence BETWEEN 0 AND 100),
+            label TEXT,
+            PRIMARY KEY (observable_id, feed, indicator)
+        ) STRICT, WITHOUT ROWID;
+
+        -- Read only per incident in time order, so that order is the key: one b-tree per event.
+        CREATE TABLE timeline_events (
+            incident_id TEXT NOT NULL REFERENCES incidents (id),
+            time INTEGER NOT NULL,
+            id TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            message TEXT NOT NULL,
+            -- JSON object text.
+            details TEXT NOT NULL,
+            PRIMARY KEY (incident_id, time, id)
+        ) STRICT, WITHOUT ROWID;
+
+        CREATE TABLE notes (
+            id TEXT PRIMARY KEY,
+            incident_id TEXT NOT NULL REFERENCES incidents (id),
+            author TEXT NOT NULL,
+            body TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        ) STRICT;
+
+        CREATE INDEX notes_incident ON notes (incident_id, created_at);
+
+        CREATE TABLE case_tasks (
+            id TEXT PRIMARY KEY,
+            incident_id TEXT NOT NULL REFERENCES incidents (id),
+            title TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('open', 'in_progress', 'done', 'cancelled')),
+            owner TEXT,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        ) STRICT;
+
+        CREATE INDEX case_tasks_incident ON case_tasks (incident_id, created_at);
+
+        CREATE TABLE jobs (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            -- JSON text.
+            payload TEXT NOT NULL,
+            run_at INTEGER NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            lease_until INTEGER,
+            last_error TEXT,
+            dead INTEGER NOT NULL DEFAULT 0 CHECK (dead IN (0, 1))
+        ) STRICT, WITHOUT ROWID;
+
+        -- Claiming: live jobs in due order.
+        CREATE INDEX jobs_due ON jobs (run_at) WHERE dead = 0;
+
+        CREATE TABLE indicators (
+            feed TEXT NOT NULL,
+            type TEXT NOT NULL,
+            value TEXT NOT NULL,
+            confidence INTEGER CHECK (confidence BETWEEN 0 AND 100),
+            label TEXT,
+            first_seen INTEGER NOT NULL,
+            last_seen INTEGER NOT NULL,
+            UNIQUE (feed, type, value)
+        ) STRICT;
+
+        CREATE TABLE users (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            role TEXT NOT NULL CHECK (role IN ('viewer', 'analyst', 'admin')),
+            password_hash TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        ) STRICT;
+
+        CREATE TABLE api_tokens (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            role TEXT NOT NULL CHECK (role IN ('viewer', 'analyst', 'admin')),
+            secret_hash TEXT NOT NULL UNIQUE,
+            created_at INTEGER NOT NULL
+        ) STRICT;
+        """
+}

@@ -1,0 +1,65 @@
+// AccessStore: users and API tokens; only password and token hashes are stored.
+import FoundationEssentials
+package import RiposteCore
+
+extension SQLiteStore {
+    package func userCount() async throws -> Int {
+        try await read { connection in try connection.queryOne("SELECT count(*) FROM users") { $0.int(0) } ?? 0 }
+    }
+
+    package func createUser(_ user: User) async throws {
+        try await write { connection in
+            do {
+                try connection.run(
+                    "INSERT INTO users (id, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+                    [
+                        .text(user.id.rawValue), .text(user.name), .text(user.role.rawValue), .text(user.passwordHash),
+                        .date(user.createdAt),
+                    ])
+            } catch let error as SQLiteError where error.isConstraintViolation {
+                throw RiposteError(.conflict, "a user with this name already exists", underlying: error)
+            }
+        }
+    }
+
+    package func user(named name: String) async throws -> User? {
+        try await read { connection in
+            try connection.queryOne(
+                "SELECT id, name, role, password_hash, created_at FROM users WHERE name = ?", [.text(name)]
+            ) { row in
+                User(
+                    id: UserID(rawValue: row.text(0)), name: row.text(1),
+                    role: try decodeEnum(Role.self, row.text(2), table: "users", column: "role"),
+                    passwordHash: row.text(3), createdAt: row.date(4))
+            }
+        }
+    }
+
+    package func createToken(_ token: APIToken) async throws {
+        try await write { connection in
+            do {
+                try connection.run(
+                    "INSERT INTO api_tokens (id, name, role, secret_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+                    [
+                        .text(token.id.rawValue), .text(token.name), .text(token.role.rawValue), .text(token.secretHash),
+                        .date(token.createdAt),
+                    ])
+            } catch let error as SQLiteError where error.isConstraintViolation {
+                throw RiposteError(.conflict, "a token with this name already exists", underlying: error)
+            }
+        }
+    }
+
+    package func token(secretHash: String) async throws -> APIToken? {
+        try await read { connection in
+            try connection.queryOne(
+                "SELECT id, name, role, secret_hash, created_at FROM api_tokens WHERE secret_hash = ?", [.text(secretHash)]
+            ) { row in
+                APIToken(
+                    id: APITokenID(rawValue: row.text(0)), name: row.text(1),
+                    role: try decodeEnum(Role.self, row.text(2), table: "api_tokens", column: "role"),
+                    secretHash: row.text(3), createdAt: row.date(4))
+            }
+        }
+    }
+}

@@ -1,0 +1,154 @@
+// IndicatorStore and EnrichmentStore: stored threat-intel indicators, and intel hits and verdicts on observables.
+package import FoundationEssentials
+package import RiposteCore
+
+extension SQLiteStore {
+    static let maximumIndicatorPage = 10_000
+
+    package func importIndicators(_ indicators: [Indicator], now: Date) async throws -> IndicatorImportSummary {
+        // The last listing of a (feed, type, value) wins, and each counts once.
+        var latest: [String: Int] = [:]
+        var unique: [Indicator] = []
+        for indicator in indicators {
+            if let confidence = indicator.confidence, !(0...100).contains(confidence) {
+                throw RiposteError.invalid("indicator confidence must be 0–100, got \(confidence)")
+            }
+            let key = "\(indicator.feed)\u{1F}\(indicator.type.rawValue)\u{1F}\(indicator.value)"
+            if let index = latest[key] {
+                unique[index] = indicator
+            } else {
+                latest[key] = unique.count
+                unique.append(indicator)
+            }
+        }
+        guard !unique.isEmpty else { return IndicatorImportSummary(added: 0, updated: 0) }
+        return try await write { [unique] connection in
+            // New rows get rowids above today's maximum (rowid = max + 1), so RETURNING rowid tells
+            // an insert from an update in one statement.
+            let before = try connection.queryOne("SELECT coalesce(max(rowid), 0) FROM indicators") { $0.int64(0) } ?? 0
+            var added = 0
+            for indicator in unique {
+                let rowid = try connection.queryOne(
+                    """
+                    INSERT INTO indicators (feed, type, value, confidence, label, first_seen, last_seen)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (feed, type, value) DO UPDATE SET
+                        confidence = excluded.confidence, label = excluded.label, last_seen = excluded.last_seen
+                    RETURNING rowid
+                    """,
+                    [
+                        .text(indicator.feed), .text(indicator.type.rawValue), .text(indicator.value),
+                        .int(indicator.confidence), .text(indicator.label), .date(indicator.firstSeen), .date(now),
+                    ]) { $0.int64(0) }
+                if let rowid, rowid > before { added += 1 }
+            }
+            return IndicatorImportSummary(added: added, updated: unique.count - added)
+        }
+    }
+
+    package func indicators(after cursor: String?, limit: Int) async throws -> (indicators: [Indicator], next: String?) {
+        guard limit >= 1 else { throw RiposteError.invalid("limit must be at least 1") }
+        let limit = min(limit, Self.maximumIndicatorPage)
+        let after = try cursor.map { try PageCursor.decode($0, kind: .indicators) } ?? 0
+        return try await read { connection in
+            var rows = try connection.queryAll(
+                """
+                SELECT rowid, feed, type, value, confidence, label, first_seen FROM indicators
+                WHERE rowid > ? ORDER BY rowid LIMIT ?
+                """,
+                [.integer(after), .int(limit + 1)]
+            ) { row -> (Int64, Indicator) in
+                let indicator = Indicator(
+                    type: try decodeEnum(IndicatorType.self, row.text(2), table: "indicators", column: "type"),
+                    value: row.text(3), feed: row.text(1), confidence: row.optionalInt(4), label: row.optionalText(5),
+                    firstSeen: row.date(6))
+                return (row.int64(0), indicator)
+            }
+            var next: String?
+            if rows.count > limit {
+                rows.removeLast(rows.count - limit)
+                next = rows.last.map { PageCursor.encode($0.0, kind: .indicators) }
+            }
+            return (rows.map(\.1), next)
+        }
+    }
+
+    package func indicatorCount() async throws -> Int {
+        try await read { connection in try connection.queryOne("SELECT count(*) FROM indicators") { $0.int(0) } ?? 0 }
+    }
+
+    package func observables(alert: AlertID) async throws -> [Observable] {
+        try await read { connection in
+            let exists = try connection.queryOne("SELECT 1 FROM alerts WHERE id = ?", [.text(alert.rawValue)]) { _ in true }
+            guard exists == true else { throw RiposteError.notFound("no alert \(alert)") }
+            return try connection.alertObservables(alert)
+        }
+    }
+
+    package func recordIntel(_ updates: [ObservableIntelUpdate], now: Date) async throws -> Int {
+        for update in updates {
+            for hit in update.hits {
+                if let confidence = hit.confidence, !(0...100).contains(confidence) {
+                    throw RiposteError.invalid("intel confidence must be 0–100, got \(confidence)")
+                }
+            }
+        }
+        guard !updates.isEmpty else { return 0 }
+        let ids = self.ids
+        return try await write { connection in
+            var changed = 0
+            for update in updates {
+                guard
+                    let (incident, type, value, stored) = try connection.queryOne(
+                        "SELECT incident_id, type, value, verdict FROM observables WHERE id = ?",
+                        [.text(update.observableID.rawValue)],
+                        { (IncidentID(rawValue: $0.text(0)), $0.text(1), $0.text(2), $0.text(3)) })
+                else { throw RiposteError.notFound("no observable \(update.observableID)") }
+                let storedVerdict = try decodeEnum(Verdict.self, stored, table: "observables", column: "verdict")
+                var gained: [IntelHit] = []
+                for hit in update.hits {
+                    let inserted = try connection.run(
+                        """
+                        INSERT INTO intel_hits (observable_id, feed, indicator, match, first_seen, confidence, label)
+                        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                        """,
+                        [
+                            .text(update.observableID.rawValue), .text(hit.feed), .text(hit.indicator),
+                            .text(hit.match.rawValue), .date(hit.firstSeen), .int(hit.confidence), .text(hit.label),
+                        ])
+                    if inserted > 0 { gained.append(hit) }
+                }
+                let raised = update.verdict > storedVerdict
+                if raised {
+                    try connection.run(
+                        "UPDATE observables SET verdict = ? WHERE id = ?",
+                        [.text(update.verdict.rawValue), .text(update.observableID.rawValue)])
+                }
+                if let first = gained.first {
+                    let verdict = max(storedVerdict, update.verdict)
+                    try connection.insertTimelineEvent(
+                        id: ids.next(), incident: incident, time: now, actor: .system, kind: "intel.matched",
+                        message: "\(type) \(value) matched \(first.indicator) from \(first.feed)",
+                        details: .object([
+                            ("observable_id", .string(update.observableID.rawValue)), ("type", .string(type)),
+                            ("value", .string(value)), ("verdict", .string(verdict.rawValue)),
+                            ("feed", .string(first.feed)), ("indicator", .string(first.indicator)),
+                            ("match", .string(first.match.rawValue)),
+                            (
+                                "hits",
+                                .array(
+                                    gained.map {
+                                        .object([
+                                            ("feed", .string($0.feed)), ("indicator", .string($0.indicator)),
+                                            ("match", .string($0.match.rawValue)),
+                                        ])
+                                    })
+                            ),
+                        ]))
+                }
+                if raised || !gained.isEmpty { changed += 1 }
+            }
+            return changed
+        }
+    }
+}

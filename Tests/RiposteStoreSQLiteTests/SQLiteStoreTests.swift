@@ -1,0 +1,253 @@
+// SQLite-specific behaviour: pragmas, migrations, golden schema, reopening, concurrent readers,
+// cancellation and transaction rollback.
+import Foundation
+import RiposteCore
+import RiposteStoreSQLite
+import RiposteTesting
+import Testing
+
+@Suite("SQLite store")
+struct SQLiteStoreTests {
+    @Test("Connections run in WAL mode with foreign keys, busy timeout and synchronous=NORMAL")
+    func pragmas() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try await openStore(in: directory)
+            let reader = try await store.read { connection in
+                [
+                    try connection.queryOne("PRAGMA journal_mode") { $0.text(0) },
+                    try connection.queryOne("PRAGMA foreign_keys") { $0.text(0) },
+                    try connection.queryOne("PRAGMA busy_timeout") { $0.text(0) },
+                ]
+            }
+            #expect(reader == ["wal", "1", "5000"])
+            let writer = try await store.write { connection in
+                [
+                    try connection.queryOne("PRAGMA journal_mode") { $0.text(0) },
+                    try connection.queryOne("PRAGMA foreign_keys") { $0.text(0) },
+                    try connection.queryOne("PRAGMA synchronous") { $0.text(0) },
+                    try connection.queryOne("PRAGMA busy_timeout") { $0.text(0) },
+                ]
+            }
+            #expect(writer == ["wal", "1", "1", "5000"])
+            await store.close()
+        }
+    }
+
+    @Test("Migrations are applied once and recorded")
+    func migrationsRecorded() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try await openStore(in: directory)
+            let recorded = try await store.read { connection in
+                try connection.queryAll("SELECT version, name, applied_at FROM schema_migrations ORDER BY version") {
+                    "\($0.int(0)) \($0.text(1)) \($0.int(2) > 0)"
+                }
+            }
+            #expect(recorded == ["1 initial true"])
+            #expect(try await store.migrate() == [])
+            #expect(try await store.pendingMigrations() == [])
+            await store.close()
+
+            // `riposte migrate` opens without migrating, then migrates explicitly.
+            let manual = try await openStore(in: directory + "/manual", configuration: SQLiteConfiguration(migrateOnOpen: false))
+            #expect(try await manual.pendingMigrations() == SQLiteStore.knownMigrations)
+            await expectUnavailable { try await manual.checkReadiness() }
+            #expect(try await manual.migrate() == SQLiteStore.knownMigrations)
+            #expect(try await manual.migrate() == [])
+            try await manual.checkReadiness()
+            await manual.close()
+        }
+    }
+
+    @Test("A database migrated by a newer build is refused")
+    func newerSchemaRefused() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try await openStore(in: directory)
+            try await store.write { connection in
+                try connection.run("INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future', 0)")
+            }
+            await store.close()
+            await expectUnavailable { try await openStore(in: directory) }
+        }
+    }
+
+    @Test("A fresh schema matches Golden/schema.sql")
+    func goldenSchema() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try await openStore(in: directory)
+            let statements = try await store.read { connection in
+                try connection.queryAll("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name") { $0.text(0) }
+            }
+            await store.close()
+            let dump = statements.map { $0 + ";\n" }.joined(separator: "\n")
+            let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+                .appendingPathComponent("Golden/schema.sql")
+            let record = ProcessInfo.processInfo.environment["RIPOSTE_RECORD_SNAPSHOTS"] == "1"
+            if record || !FileManager.default.fileExists(atPath: golden.path) {
+                try dump.write(to: golden, atomically: true, encoding: .utf8)
+                Issue.record("recorded \(golden.path); check it in and run again")
+                return
+            }
+            let expected = try String(contentsOf: golden, encoding: .utf8)
+            #expect(dump == expected, "schema differs from Golden/schema.sql; a new migration must go with a re-recorded file")
+        }
+    }
+
+    @Test("Reopening the file keeps the data and numbering")
+    func reopenKeepsData() async throws {
+        try await withTemporaryDirectory { directory in
+            let fixtures = AlertMaker()
+            var store = try await openStore(in: directory)
+            let first = try await store.ingest([fixtures.alert("a", fingerprint: "fp1")], policy: GroupingPolicy(), now: Date(timeIntervalSince1970: 1_700_000_000))
+            await store.close()
+
+            store = try await openStore(in: directory, ids: SequentialIDGenerator(start: 1_000))
+            let incident = try await store.incident(id: try #require(first.first).incidentID)
+            #expect(incident.number == 1)
+            #expect(try await store.pendingJobCount() == 1)
+            let second = try await store.ingest([fixtures.alert("b", fingerprint: "fp2")], policy: GroupingPolicy(), now: Date(timeIntervalSince1970: 1_700_000_001))
+            #expect(try await store.incident(id: try #require(second.first).incidentID).number == 2)
+            await store.close()
+        }
+    }
+
+    @Test("Readers see the last commit while a write transaction is open")
+    func concurrentReadersDuringWrite() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try await openStore(in: directory)
+            let (entered, enteredContinuation) = AsyncStream<Void>.makeStream()
+            let release = DispatchSemaphore(value: 0)
+            async let writing: Void = store.write { connection in
+                try connection.run(
+                    "INSERT INTO users (id, name, role, password_hash, created_at) VALUES ('user_1', 'alice', 'admin', 'x', 0)")
+                enteredContinuation.yield()
+                // Hold the write transaction open until the readers are done.
+                release.wait()
+            }
+            var iterator = entered.makeAsyncIterator()
+            _ = await iterator.next()
+            let counts = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<12 { group.addTask { try await store.userCount() } }
+                var counts: [Int] = []
+                for try await count in group { counts.append(count) }
+                return counts
+            }
+            #expect(counts == Array(repeating: 0, count: 12), "readers are not blocked and see the committed state")
+            release.signal()
+            try await writing
+            #expect(try await store.userCount() == 1)
+            await store.close()
+        }
+    }
+
+    @Test("Cancelling the task stops a running read")
+    func cancelledReadStops() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try await openStore(in: directory, configuration: SQLiteConfiguration(readerCount: 1))
+            let (started, startedContinuation) = AsyncStream<Void>.makeStream()
+            let endless = Task {
+                try await store.read { connection in
+                    startedContinuation.yield()
+                    // Never ends on its own.
+                    return try connection.queryOne(
+                        "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT count(*) FROM n") { $0.int(0) }
+                }
+            }
+            var iterator = started.makeAsyncIterator()
+            _ = await iterator.next()
+            endless.cancel()
+            let result = await endless.result
+            #expect(throws: CancellationError.self) { try result.get() }
+            // The single reader connection went back to the pool and works.
+            #expect(try await store.userCount() == 0)
+            await store.close()
+        }
+    }
+
+    @Test("A write closure that throws rolls back all its changes")
+    func failedWriteRollsBack() async throws {
+        struct Injected: Error {}
+        try await withTemporaryDirectory { directory in
+            let store = try await openStore(in: directory)
+            let fixtures = AlertMaker()
+            let error = await #expect(throws: RiposteError.self) {
+                try await store.write { connection in
+                    try connection.run(
+                        "INSERT INTO users (id, name, role, password_hash, created_at) VALUES ('user_1', 'alice', 'admin', 'x', 0)")
+                    throw Injected()
+                }
+            }
+            #expect(error?.code == .internal && error?.underlying is Injected, "foreign errors become .internal")
+            #expect(try await store.userCount() == 0)
+            // A constraint failure on the last row of an ingest batch rolls back the earlier rows.
+            await #expect(throws: RiposteError.self) {
+                try await store.ingest(
+                    [fixtures.alert("a", fingerprint: "fp1"), fixtures.alert("b", fingerprint: "fp2", id: "alert_SAME"),
+                     fixtures.alert("c", fingerprint: "fp3", id: "alert_SAME")],
+                    policy: GroupingPolicy(), now: Date(timeIntervalSince1970: 1_700_000_000))
+            }
+            let counts = try await store.read { connection in
+                try ["incidents", "alerts", "observables", "alert_observables", "timeline_events", "jobs"].map { table in
+                    try connection.queryOne("SELECT count(*) FROM \(table)") { $0.int(0) } ?? -1
+                }
+            }
+            #expect(counts == [0, 0, 0, 0, 0, 0])
+            await store.close()
+        }
+    }
+
+    @Test("An oversized ingest batch is invalid")
+    func oversizedBatch() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try await openStore(in: directory, configuration: SQLiteConfiguration(maximumIngestBatch: 2))
+            let fixtures = AlertMaker()
+            do {
+                _ = try await store.ingest(
+                    ["a", "b", "c"].map { fixtures.alert($0, fingerprint: $0) }, policy: GroupingPolicy(), now: Date())
+                Issue.record("expected .invalid")
+            } catch let error as RiposteError {
+                #expect(error.code == .invalid)
+            }
+            await store.close()
+        }
+    }
+
+    @Test("JSON text round-trips every kind of value and escapes what it must")
+    func jsonText() throws {
+        let value = JSONValue.object([
+            ("z", .string("quote \" backslash \\ newline \n tab \t nul \u{0} bell \u{07} line-sep \u{2028}")),
+            ("a", .array([.null, .bool(true), .bool(false), .number(0), .number(-12), .number(1.5), .number(1e-7)])),
+            ("emoji", .string("é 😀 日本")), ("nested", .object([("empty", .object([])), ("list", .array([]))])),
+        ])
+        let text = JSONText.encode(value)
+        #expect(!text.contains("\n") && !text.contains("\u{0}"))
+        #expect(try JSONText.decode(text) == value)
+        #expect(try JSONText.decode(#" { "a" : [1, 2.5e3, "\ud83d\ude00\/"] } "#) == .object([("a", .array([.number(1), .number(2500), .string("😀/")]))]))
+        for bad in ["", "{", "[1,]", "{\"a\":}", "01", "\"\\ud800\"", "tru", "1 2", "\"\u{01}\""] {
+            #expect(throws: (any Error).self, "\(bad)") { try JSONText.decode(bad) }
+        }
+    }
+}
+
+/// Minimal alerts for adapter tests.
+struct AlertMaker: Sendable {
+    let ids = SequentialIDGenerator(start: 500_000)
+
+    func alert(_ ref: String, fingerprint: String, id: String? = nil) -> PreparedAlert {
+        let draft = AlertDraft(
+            source: "generic", sourceRef: ref, title: "Alert \(ref)", severity: .medium, time: nil,
+            observables: [ObservableDraft(type: .ipv4, normalizedValue: "192.0.2.1")], raw: Array("{}".utf8),
+            parserVersion: 1)
+        return PreparedAlert(id: id.map { AlertID(rawValue: $0) } ?? ids.next(), draft: draft, fingerprint: fingerprint)
+    }
+}
+
+func expectUnavailable<T>(sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> T) async {
+    do {
+        _ = try await body()
+        Issue.record("expected .unavailable", sourceLocation: sourceLocation)
+    } catch let error as RiposteError {
+        #expect(error.code == .unavailable, "\(error)", sourceLocation: sourceLocation)
+    } catch {
+        Issue.record("expected RiposteError, got \(error)", sourceLocation: sourceLocation)
+    }
+}
