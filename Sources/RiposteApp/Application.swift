@@ -50,7 +50,7 @@ package final class Application: Sendable {
                 logger: logger))
         let server = HTTPServer(
             configuration: configuration.http, responder: responder,
-            accessLog: accessLog ?? { line in FileHandle.standardOutput.write(Data(line.utf8)) })
+            accessLog: accessLog ?? AccessLog.standardOutput)
         return Application(
             configuration: configuration, store: store, intake: intake, intel: intel, access: access,
             metrics: metrics, logger: logger, worker: worker, server: server)
