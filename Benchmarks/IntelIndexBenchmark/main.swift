@@ -1,1 +1,263 @@
-print("todo")
+// Release benchmark for IndicatorIndex: build time, resident bytes per indicator and single-thread
+// lookups per second over a deterministic mix of 1,000,000 indicators (`--count N` to scale).
+//
+// Times are the benchmark thread's CPU time, so other work on a shared machine does not count
+// against the index; wall-clock times and the load average are printed beside them.
+import Foundation
+import RiposteCore
+import RiposteIntel
+
+/// SplitMix64: fast, seeded, so every run indexes and queries the same data.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) {
+        state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var value = state
+        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
+        return value ^ (value >> 31)
+    }
+}
+
+/// Random indicator values and observables shaped like real feeds.
+struct Generator {
+    var random = SplitMix64(seed: 0x5249_504F_5354_45)
+    let feeds = (1...8).map { "feed-\($0)" }
+    let labels = ["botnet_cc", "phishing", "malware", "scanner", "spam", "tor_exit", "c2", "ransomware"]
+    let tlds = ["com", "net", "org", "info", "xyz", "top", "ru", "cn", "io", "example"]
+
+    mutating func ipv4() -> UInt32 { UInt32(truncatingIfNeeded: random.next()) }
+
+    mutating func ipv6() -> UInt128 {
+        // Global unicast (2000::/3), as real feeds list.
+        UInt128(0x2000 | random.next() & 0x1FFF) << 112 | UInt128(random.next() >> 16) << 64 | UInt128(random.next())
+    }
+
+    mutating func label(_ length: ClosedRange<Int>) -> String {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
+        return String((0..<Int.random(in: length, using: &random)).map { _ in alphabet.randomElement(using: &random)! })
+    }
+
+    mutating func domain() -> String {
+        let labels = (0..<Int.random(in: 1...2, using: &random)).map { _ in label(5...12) }
+        return (labels + [tlds.randomElement(using: &random)!]).joined(separator: ".")
+    }
+
+    mutating func url() -> String { "https://\(domain())/\(label(6...24))/\(label(4...10)).php" }
+
+    mutating func hex(_ digits: Int) -> String {
+        let alphabet = Array("0123456789abcdef")
+        return String((0..<digits).map { _ in alphabet.randomElement(using: &random)! })
+    }
+
+    static func text(_ address: UInt128) -> String {
+        IPAddress.v6(high: UInt64(truncatingIfNeeded: address >> 64), low: UInt64(truncatingIfNeeded: address))
+            .description
+    }
+
+    /// 40% IPv4, 5% IPv4 CIDR, 2.5% IPv6, 2.5% IPv6 CIDR, 25% domains, 10% URLs, 5% each MD5/SHA-1/SHA-256.
+    mutating func indicator(at position: Int, firstSeen: Date) -> Indicator {
+        let (type, value): (IndicatorType, String)
+        switch position % 40 {
+        case 0..<16: (type, value) = (.ipv4, IPAddress.v4(ipv4()).description)
+        case 16..<18:
+            let length = Int.random(in: 18...28, using: &random)
+            (type, value) = (.cidr4, "\(IPAddress.v4(ipv4() & ~(UInt32.max >> length)))/\(length)")
+        case 18: (type, value) = (.ipv6, Self.text(ipv6()))
+        case 19:
+            let length = Int.random(in: 32...64, using: &random)
+            (type, value) = (.cidr6, "\(Self.text(ipv6() & ~(UInt128.max >> length)))/\(length)")
+        case 20..<30: (type, value) = (.domain, domain())
+        case 30..<34: (type, value) = (.url, url())
+        case 34..<36: (type, value) = (.md5, hex(32))
+        case 36..<38: (type, value) = (.sha1, hex(40))
+        default: (type, value) = (.sha256, hex(64))
+        }
+        let labelled = random.next() % 2 == 0
+        return Indicator(
+            type: type, value: value, feed: feeds.randomElement(using: &random)!,
+            confidence: labelled ? Int.random(in: 0...100, using: &random) : nil,
+            label: labelled ? labels.randomElement(using: &random)! : nil,
+            firstSeen: firstSeen + Double(random.next() % 30_000_000) / 1000)
+    }
+
+    /// An observable that matches `indicator` (a subdomain, an address inside a CIDR, …).
+    mutating func hit(for indicator: Indicator) -> (ObservableType, String) {
+        switch indicator.type {
+        case .ipv4: return (.ipv4, indicator.value)
+        case .ipv6: return (.ipv6, indicator.value)
+        case .cidr4:
+            let parts = indicator.value.split(separator: "/")
+            guard case .v4(let network)? = IPAddress(parts[0]), let length = Int(parts[1]) else {
+                fatalError("bad cidr4")
+            }
+            return (.ipv4, IPAddress.v4(network | (ipv4() & (UInt32.max >> length))).description)
+        case .cidr6:
+            let parts = indicator.value.split(separator: "/")
+            guard case .v6(let high, let low)? = IPAddress(parts[0]), let length = Int(parts[1]) else {
+                fatalError("bad cidr6")
+            }
+            return (.ipv6, Self.text((UInt128(high) << 64 | UInt128(low)) | (ipv6() & (UInt128.max >> length))))
+        case .domain: return random.next() % 2 == 0 ? (.domain, indicator.value) : (.hostname, "www.\(indicator.value)")
+        case .url: return (.url, indicator.value)
+        case .email: return (.email, indicator.value)
+        case .md5: return (.md5, indicator.value)
+        case .sha1: return (.sha1, indicator.value)
+        case .sha256: return (.sha256, indicator.value)
+        }
+    }
+
+    /// An observable of the same kind that (almost surely) matches nothing.
+    mutating func miss(like indicator: Indicator) -> (ObservableType, String) {
+        switch indicator.type {
+        case .ipv4, .cidr4: return (.ipv4, IPAddress.v4(ipv4()).description)
+        case .ipv6, .cidr6: return (.ipv6, Self.text(ipv6()))
+        case .domain: return (.domain, "\(label(4...8)).\(domain())")
+        case .url: return (.url, url())
+        case .email: return (.email, "\(label(4...8))@\(domain())")
+        case .md5: return (.md5, hex(32))
+        case .sha1: return (.sha1, hex(40))
+        case .sha256: return (.sha256, hex(64))
+        }
+    }
+}
+
+func residentBytes() -> Int {
+    let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+    let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+    return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
+}
+
+/// CPU time and wall-clock time, in seconds.
+struct Stopwatch {
+    private let cpuStart = Stopwatch.threadCPUSeconds()
+    private let wallStart = ContinuousClock.now
+
+    var cpu: Double { Stopwatch.threadCPUSeconds() - cpuStart }
+
+    var wall: Double {
+        let elapsed = ContinuousClock.now - wallStart
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
+    private static func threadCPUSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+}
+
+func loadAverage() -> String {
+    let text = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "?"
+    return text.split(separator: " ").prefix(3).joined(separator: " ")
+}
+
+func median(_ values: [Double]) -> Double {
+    values.sorted()[values.count / 2]
+}
+
+func build(_ indicators: [Indicator]) -> IndicatorIndex {
+    // In pages of 50,000, as the intel service reads them from the store.
+    var builder = IndicatorIndex.Builder()
+    for start in stride(from: 0, to: indicators.count, by: 50_000) {
+        builder.add(contentsOf: indicators[start..<min(start + 50_000, indicators.count)])
+    }
+    return builder.build()
+}
+
+var count = 1_000_000
+let arguments = CommandLine.arguments
+if let flag = arguments.firstIndex(of: "--count") {
+    guard flag + 1 < arguments.count, let value = Int(arguments[flag + 1]), value > 0 else {
+        FileHandle.standardError.write(Data("usage: IntelIndexBenchmark [--count N]\n".utf8))
+        exit(2)
+    }
+    count = value
+}
+let runs = 5
+let lookupCount = max(2_000_000, count * 2)
+
+var generator = Generator()
+let firstSeen = Date(timeIntervalSince1970: 1_700_000_000)
+let indicators = (0..<count).map { generator.indicator(at: $0, firstSeen: firstSeen) }
+let queries = (0..<lookupCount).map { position -> (ObservableType, String) in
+    let indicator = indicators[Int(generator.random.next() % UInt64(count))]
+    return position % 2 == 0 ? generator.hit(for: indicator) : generator.miss(like: indicator)
+}
+
+let residentBefore = residentBytes()
+var buildTimes: [Double] = []
+var buildWallTimes: [Double] = []
+var index = build([])
+for run in 0..<runs {
+    let stopwatch = Stopwatch()
+    let built = build(indicators)
+    buildTimes.append(stopwatch.cpu)
+    buildWallTimes.append(stopwatch.wall)
+    if run == 0 { index = built }
+}
+// Measured after the other builds have been freed too; only `index` is alive besides the inputs.
+let residentAfter = residentBytes()
+
+var lookupRates: [Double] = []
+var lookupWallRates: [Double] = []
+var hitCount = 0
+var matchedQueries = 0
+for _ in 0..<runs {
+    hitCount = 0
+    matchedQueries = 0
+    let stopwatch = Stopwatch()
+    for (type, value) in queries {
+        let hits = index.lookup(type, value).count
+        hitCount += hits
+        matchedQueries += hits > 0 ? 1 : 0
+    }
+    lookupRates.append(Double(queries.count) / stopwatch.cpu)
+    lookupWallRates.append(Double(queries.count) / stopwatch.wall)
+}
+
+let residentPerIndicator = Double(residentAfter - residentBefore) / Double(index.count)
+let indexPerIndicator = Double(index.byteSize) / Double(index.count)
+let buildSeconds = median(buildTimes)
+let lookupsPerSecond = median(lookupRates)
+
+func row(_ metric: String, _ value: String, _ target: String, _ pass: Bool?) -> String {
+    let result = pass.map { $0 ? "PASS" : "FAIL" } ?? ""
+    return metric.padding(toLength: 38, withPad: " ", startingAt: 0)
+        + value.padding(toLength: 16, withPad: " ", startingAt: 0)
+        + target.padding(toLength: 14, withPad: " ", startingAt: 0) + result
+}
+
+let types = IndicatorType.allCases.map { "\($0.rawValue) \(index.count(of: $0))" }.joined(separator: ", ")
+let matchedPercent = String(format: "%.1f", 100 * Double(matchedQueries) / Double(queries.count))
+print("IntelIndexBenchmark: \(index.count) indicators indexed (\(index.skippedCount) skipped)")
+print("  \(types)")
+print("  \(queries.count) lookups per run, \(matchedPercent)% matched, \(hitCount) hits")
+print("  load average \(loadAverage()) on \(ProcessInfo.processInfo.activeProcessorCount) cores")
+print()
+print(row("metric", "value", "target", nil) + "result")
+print(row("build time, CPU (median of \(runs))", String(format: "%.3f s", buildSeconds), "≤ 2 s", buildSeconds <= 2))
+print(row("build time, wall-clock (median)", String(format: "%.3f s", median(buildWallTimes)), "(shared box)", nil))
+print(
+    row(
+        "resident bytes / indicator", String(format: "%.1f B", residentPerIndicator), "≤ 120 B",
+        residentPerIndicator <= 120))
+print(row("index bytes / indicator", String(format: "%.1f B", indexPerIndicator), "(computed)", nil))
+print(
+    row(
+        "lookups / CPU-s, 1 thread (median)", String(format: "%.2f M", lookupsPerSecond / 1e6), "≥ 1 M",
+        lookupsPerSecond >= 1e6))
+print(
+    row(
+        "lookups / wall-s, 1 thread (median)", String(format: "%.2f M", median(lookupWallRates) / 1e6), "(shared box)",
+        nil))
+print()
+print("build runs, CPU s: " + buildTimes.map { String(format: "%.3f", $0) }.joined(separator: " "))
+print("lookup runs, M/CPU-s: " + lookupRates.map { String(format: "%.2f", $0 / 1e6) }.joined(separator: " "))
+let passed = buildSeconds <= 2 && residentPerIndicator <= 120 && lookupsPerSecond >= 1e6
+exit(passed ? 0 : 1)
