@@ -1,0 +1,89 @@
+// The alert parser port, the registry of parsers by source name, and the body → [AlertDraft] entry point.
+package import RiposteCore
+
+/// Maps one decoded alert record of a source to an ``AlertDraft``. Pure: no I/O, no clock.
+package protocol AlertParser: Sendable {
+    /// The source name drafts carry and `?source=` selects (`suricata`).
+    var source: String { get }
+    /// Bumped whenever the mapping changes, so stored alerts from an older parser can be re-parsed.
+    var version: Int { get }
+    /// Maps one record: `record` is its exact bytes (kept as the draft's `raw`), `value` the decoded JSON.
+    /// - Throws: `.invalid` with a message that does not name the record; ``AlertIngest`` adds that.
+    func parse(record: [UInt8], value: JSONValue) throws -> AlertDraft
+}
+
+extension AlertParser {
+    /// Splits, decodes and maps a whole body with this parser. - Throws: as ``AlertIngest/parse(body:parser:limits:)``.
+    package func parse(body: [UInt8], limits: IngestLimits = .default) throws -> [AlertDraft] {
+        try AlertIngest.parse(body: body, parser: self, limits: limits)
+    }
+}
+
+/// The parsers by source name.
+package enum AlertParsers {
+    /// Every registered parser.
+    package static let all: [any AlertParser] = [GenericAlertParser(), SuricataEVEParser()]
+
+    /// The registered source names, sorted.
+    package static var names: [String] { all.map(\.source).sorted() }
+
+    /// The parser for `?source=name`. - Throws: `.invalid` listing the known names.
+    package static func parser(named name: String) throws -> any AlertParser {
+        guard let parser = all.first(where: { $0.source == name }) else {
+            throw RiposteError.invalid("unknown alert source '\(name)'; known: \(names.joined(separator: ", "))")
+        }
+        return parser
+    }
+}
+
+/// The ingest entry point: request body in, drafts out.
+///
+/// All or nothing: one bad record fails the whole body with an error naming it
+/// (`record 4 (line 4): event_type 'flow' is not an alert`), and the caller stores nothing, so a
+/// sender can fix and resend the batch without creating duplicates of the good records.
+package enum AlertIngest {
+    /// Splits `body` (see ``AlertPayloadSplitter``), decodes each record and maps it with the parser for `source`.
+    /// - Throws: `.invalid` for an unknown source, malformed JSON or a record the parser rejects;
+    ///   `.tooLarge` when `limits` are exceeded.
+    package static func parse(body: [UInt8], source: String, limits: IngestLimits = .default) throws -> [AlertDraft] {
+        try parse(body: body, parser: AlertParsers.parser(named: source), limits: limits)
+    }
+
+    /// As ``parse(body:source:limits:)`` with a given parser.
+    package static func parse(body: [UInt8], parser: any AlertParser, limits: IngestLimits = .default) throws -> [AlertDraft] {
+        var drafts: [AlertDraft] = []
+        try forEachRecord(in: body, limits: limits) { record, bytes, value in
+            do {
+                drafts.append(try parser.parse(record: bytes, value: value))
+            } catch let error as RiposteError {
+                throw RiposteError(error.code, "\(record.label): \(error.message)", underlying: error)
+            }
+        }
+        return drafts
+    }
+
+    /// Splits and decodes `body`, calling `handle` with each record, its bytes and its JSON value, in order.
+    /// - Throws: `.invalid`/`.tooLarge` from splitting or decoding (naming the record), or what `handle` throws.
+    package static func forEachRecord(
+        in body: [UInt8], limits: IngestLimits = .default,
+        _ handle: (AlertPayloadRecord, [UInt8], JSONValue) throws -> Void
+    ) throws {
+        let records = try AlertPayloadSplitter(limits: limits).split(body)
+        try body.withUnsafeBufferPointer { buffer in
+            for record in records {
+                let bytes = UnsafeBufferPointer(rebasing: buffer[record.range])
+                let value: JSONValue
+                do throws(JSONSyntaxError) {
+                    value = try JSONParser.parse(bytes, maxDepth: limits.maxDepth)
+                } catch {
+                    let offset = record.range.lowerBound + error.offset
+                    var line = record.line
+                    for byte in buffer[record.range.lowerBound..<min(offset, buffer.count)] where byte == 0x0A { line += 1 }
+                    throw RiposteError(
+                        .invalid, "\(record.label): \(error.reason) at byte \(offset) (line \(line))", underlying: error)
+                }
+                try handle(record, Array(bytes), value)
+            }
+        }
+    }
+}
