@@ -36,8 +36,10 @@ let package = Package(
         ),
         .target(
             name: "RiposteApp",
-            dependencies: ["RiposteCore", "RiposteRuntime", "RiposteHTTP", "RiposteStoreSQLite", "RiposteIngest",
-                           "RiposteIntel", "RiposteWeb"],
+            dependencies: [
+                "RiposteCore", "RiposteRuntime", "RiposteHTTP", "RiposteStoreSQLite", "RiposteIngest",
+                "RiposteIntel", "RiposteWeb",
+            ],
             swiftSettings: strict
         ),
         .executableTarget(name: "riposte", dependencies: ["RiposteApp"], swiftSettings: strict),
@@ -68,8 +70,10 @@ let package = Package(
         ),
         .testTarget(
             name: "RiposteWebTests",
-            dependencies: ["RiposteApp", "RiposteWeb", "RiposteCore", "RiposteRuntime", "RiposteHTTP",
-                           "RiposteTesting"],
+            dependencies: [
+                "RiposteApp", "RiposteWeb", "RiposteCore", "RiposteRuntime", "RiposteHTTP",
+                "RiposteTesting",
+            ],
             swiftSettings: strict
         ),
 

@@ -39,8 +39,11 @@ struct AlertFactory {
     let templates: [[String: Any]]
 
     init() throws {
-        let text = String(decoding: try Corpus.contents("pcaps/expected-alerts/elcabezzonn_smbexec.eve-alerts.jsonl"), as: UTF8.self)
-            + String(decoding: try Corpus.contents("pcaps/expected-alerts/chrissanders_cryptowall4_c2.eve-alerts.jsonl"), as: UTF8.self)
+        let text =
+            String(decoding: try Corpus.contents("pcaps/expected-alerts/elcabezzonn_smbexec.eve-alerts.jsonl"), as: UTF8.self)
+            + String(
+                decoding: try Corpus.contents("pcaps/expected-alerts/chrissanders_cryptowall4_c2.eve-alerts.jsonl"), as: UTF8.self
+            )
         let parsed = text.split(separator: "\n").compactMap {
             (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
         }
@@ -62,7 +65,9 @@ final class Box<T: Sendable>: Sendable {
 }
 
 /// Runs `total` requests over `connections` keep-alive sockets on threads; returns alerts/s.
-func drive(port: Int, token: String, connections: Int, requests: Int, alertsPerRequest: Int, body: @escaping @Sendable (Int) -> [UInt8])
+func drive(
+    port: Int, token: String, connections: Int, requests: Int, alertsPerRequest: Int, body: @escaping @Sendable (Int) -> [UInt8]
+)
     throws -> Double
 {
     let next = Atomic<Int>(0)
@@ -79,9 +84,12 @@ func drive(port: Int, token: String, connections: Int, requests: Int, alertsPerR
                     let index = next.add(1, ordering: .relaxed).oldValue
                     if index >= requests { break }
                     let response = try client.request(
-                        "POST", "/api/v1/alerts?source=suricata", headers: [("Authorization", "Bearer \(token)")], body: body(index))
+                        "POST", "/api/v1/alerts?source=suricata", headers: [("Authorization", "Bearer \(token)")],
+                        body: body(index))
                     if response.status != 202 {
-                        failures.value.withLock { $0.append("HTTP \(response.status): \(String(decoding: response.body.prefix(200), as: UTF8.self))") }
+                        failures.value.withLock {
+                            $0.append("HTTP \(response.status): \(String(decoding: response.body.prefix(200), as: UTF8.self))")
+                        }
                         return
                     }
                 }
@@ -124,7 +132,10 @@ for trial in 0..<options.trials {
         port: port, token: token, connections: options.connections, requests: options.singleAlerts, alertsPerRequest: 1
     ) { index in singleBodies[index] }
     let batchBodies = (0..<options.batches).map { batch in
-        Array((0..<options.batchSize).map { factory.alert(batch * options.batchSize + $0, run: trial * 2 + 1) }.joined(separator: [0x0A]))
+        Array(
+            (0..<options.batchSize).map { factory.alert(batch * options.batchSize + $0, run: trial * 2 + 1) }.joined(separator: [
+                0x0A
+            ]))
     }
     let batched = try drive(
         port: port, token: token, connections: min(options.connections, 4), requests: options.batches,
@@ -135,11 +146,18 @@ for trial in 0..<options.trials {
     guard stored == expected else { fatalError("stored \(stored) alerts, expected \(expected)") }
     singleRates.append(single)
     batchRates.append(batched)
-    print(String(format: "trial %d: single-alert requests %8.0f alerts/s | 1,000-alert NDJSON batches %8.0f alerts/s", trial + 1, single, batched))
+    print(
+        String(
+            format: "trial %d: single-alert requests %8.0f alerts/s | 1,000-alert NDJSON batches %8.0f alerts/s", trial + 1,
+            single, batched))
     await app.shutdown()
     try await running.value
 }
 let singleMedian = median(singleRates)
 let batchMedian = median(batchRates)
-print(String(format: "median: single-alert %8.0f alerts/s (target >= 5000: %@)", singleMedian, singleMedian >= 5000 ? "PASS" : "FAIL"))
-print(String(format: "median: NDJSON batch %8.0f alerts/s (target >= 20000: %@)", batchMedian, batchMedian >= 20000 ? "PASS" : "FAIL"))
+print(
+    String(
+        format: "median: single-alert %8.0f alerts/s (target >= 5000: %@)", singleMedian, singleMedian >= 5000 ? "PASS" : "FAIL"))
+print(
+    String(
+        format: "median: NDJSON batch %8.0f alerts/s (target >= 20000: %@)", batchMedian, batchMedian >= 20000 ? "PASS" : "FAIL"))

@@ -92,6 +92,10 @@ for run in 0..<runs {
 let startMedian = median(startTimes)
 let memoryMedian = median(idleMemory)
 print(String(format: "first start (empty data directory, creates store and admin): %.1f ms", firstStart))
-print(String(format: "start to /readyz, median of %d restarts: %.1f ms (target <= 300: %@)", startTimes.count, startMedian,
-             startMedian <= 300 ? "PASS" : "FAIL"))
-print(String(format: "idle resident memory, median: %.1f MB (target <= 40: %@)", memoryMedian, memoryMedian <= 40 ? "PASS" : "FAIL"))
+print(
+    String(
+        format: "start to /readyz, median of %d restarts: %.1f ms (target <= 300: %@)", startTimes.count, startMedian,
+        startMedian <= 300 ? "PASS" : "FAIL"))
+print(
+    String(format: "idle resident memory, median: %.1f MB (target <= 40: %@)", memoryMedian, memoryMedian <= 40 ? "PASS" : "FAIL")
+)

@@ -1,5 +1,5 @@
 // Everything `riposte serve` can be told, read with priority flag > environment > config file > default.
-package import Foundation
+import Foundation
 package import RiposteCore
 package import RiposteHTTP
 package import RiposteIngest
@@ -51,7 +51,8 @@ package struct AppConfiguration: Sendable {
         database = values["RIPOSTE_DATABASE"] ?? database
         guard database == "sqlite:" || database.hasPrefix("sqlite:") else {
             throw RiposteError.invalid(
-                "RIPOSTE_DATABASE '\(Self.redactedURL(database))' is not supported yet; use sqlite: (PostgreSQL comes with its adapter)")
+                "RIPOSTE_DATABASE '\(Self.redactedURL(database))' is not supported yet; use sqlite: (PostgreSQL comes with its adapter)"
+            )
         }
         do {
             http = try HTTPServerConfiguration(environment: merged)
@@ -68,7 +69,8 @@ package struct AppConfiguration: Sendable {
         }
         grouping.window = .seconds(try values.int("RIPOSTE_GROUPING_WINDOW", default: 3600, range: 1...2_592_000))
         if let fields = values["RIPOSTE_GROUPING_FIELDS"] { fingerprinter = try Fingerprinter(parsing: fields) }
-        ingestLimits.maxRecords = try values.int("RIPOSTE_INGEST_MAX_RECORDS", default: ingestLimits.maxRecords, range: 1...1_000_000)
+        ingestLimits.maxRecords = try values.int(
+            "RIPOSTE_INGEST_MAX_RECORDS", default: ingestLimits.maxRecords, range: 1...1_000_000)
         ingestLimits.maxRecordBytes = try values.int(
             "RIPOSTE_INGEST_MAX_RECORD_BYTES", default: ingestLimits.maxRecordBytes, range: 1024...(64 << 20))
         if let level = values["RIPOSTE_LOG_LEVEL"] {

@@ -1,5 +1,5 @@
 // The composition root: opens the store, builds the services and the web responder, and runs them.
-package import Foundation
+import Foundation
 package import RiposteCore
 import RiposteHTTP
 import RiposteIngest

@@ -21,8 +21,10 @@ public struct Identifier<Kind: IdentifierKind>: Hashable, Comparable, Sendable, 
     public init?(parsing text: some StringProtocol) {
         let expected = Kind.prefix + "_"
         guard text.hasPrefix(expected), text.count > expected.count, text.count <= 64,
-            text.utf8.allSatisfy({ $0 == 0x5F || $0 == 0x2D || (0x30...0x39).contains($0) || (0x41...0x5A).contains($0)
-                || (0x61...0x7A).contains($0) })
+            text.utf8.allSatisfy({
+                $0 == 0x5F || $0 == 0x2D || (0x30...0x39).contains($0) || (0x41...0x5A).contains($0)
+                    || (0x61...0x7A).contains($0)
+            })
         else { return nil }
         self.rawValue = String(text)
     }

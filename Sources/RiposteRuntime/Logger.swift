@@ -60,7 +60,8 @@ package final class JSONLinesLogHandler: LogHandler {
     package init(descriptor: Int32 = 2) { self.descriptor = descriptor }
 
     package func log(level: LogLevel, message: String, metadata: [String: String], label: String, time: Date) {
-        var line = "{\"time\":" + JSONText.quote(RFC3339.format(time)) + ",\"level\":\"" + level.name + "\",\"logger\":"
+        var line =
+            "{\"time\":" + JSONText.quote(RFC3339.format(time)) + ",\"level\":\"" + level.name + "\",\"logger\":"
             + JSONText.quote(label) + ",\"message\":" + JSONText.quote(message)
         for key in metadata.keys.sorted() {
             line += "," + JSONText.quote(key) + ":" + JSONText.quote(metadata[key] ?? "")

@@ -21,7 +21,9 @@ enum PageCursor {
     static func decode(_ cursor: String, kind: Kind) throws -> Int64 {
         let invalid = RiposteError.invalid("the cursor is not valid")
         guard cursor.utf8.count <= 64,
-            cursor.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D || $0 == 0x5F })
+            cursor.utf8.allSatisfy({
+                ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D || $0 == 0x5F
+            })
         else { throw invalid }
         var base64 = String(cursor.map { $0 == "-" ? "+" : $0 == "_" ? "/" : $0 })
         base64 += String(repeating: "=", count: (4 - base64.utf8.count % 4) % 4)

@@ -26,12 +26,14 @@ final class SQLiteCheckpointer: Sendable {
     /// writer's thread; `self` must outlive the writer connection (the store holds both).
     func install(on writer: SQLiteConnection) {
         let context = Unmanaged.passUnretained(self).toOpaque()
-        sqlite3_wal_hook(writer.handle, { context, _, _, pages in
-            if let context {
-                Unmanaged<SQLiteCheckpointer>.fromOpaque(context).takeUnretainedValue().walDidGrow(to: pages)
-            }
-            return SQLITE_OK
-        }, context)
+        sqlite3_wal_hook(
+            writer.handle,
+            { context, _, _, pages in
+                if let context {
+                    Unmanaged<SQLiteCheckpointer>.fromOpaque(context).takeUnretainedValue().walDidGrow(to: pages)
+                }
+                return SQLITE_OK
+            }, context)
     }
 
     /// Called by SQLite on the writer thread after each commit.

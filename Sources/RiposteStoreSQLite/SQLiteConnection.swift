@@ -123,10 +123,12 @@ package final class SQLiteConnection: @unchecked Sendable {
     func withCancellationCheck<T>(_ cancellation: ReadCancellation, _ body: () throws -> T) rethrows -> T {
         // Unretained: `cancellation` outlives the handler, which is removed before returning.
         let context = Unmanaged.passUnretained(cancellation).toOpaque()
-        sqlite3_progress_handler(handle, 1000, { context in
-            guard let context else { return 0 }
-            return Unmanaged<ReadCancellation>.fromOpaque(context).takeUnretainedValue().isCancelled ? 1 : 0
-        }, context)
+        sqlite3_progress_handler(
+            handle, 1000,
+            { context in
+                guard let context else { return 0 }
+                return Unmanaged<ReadCancellation>.fromOpaque(context).takeUnretainedValue().isCancelled ? 1 : 0
+            }, context)
         defer { sqlite3_progress_handler(handle, 0, nil, nil) }
         return try body()
     }
@@ -220,7 +222,8 @@ package final class SQLiteConnection: @unchecked Sendable {
             case .blob(let bytes):
                 status = bytes.withUnsafeBytes { buffer in
                     if buffer.count == 0 { return sqlite3_bind_zeroblob(statement, index, 0) }
-                    return sqlite3_bind_blob(statement, index, buffer.baseAddress, Int32(buffer.count), riposte_sqlite_transient())
+                    return sqlite3_bind_blob(
+                        statement, index, buffer.baseAddress, Int32(buffer.count), riposte_sqlite_transient())
                 }
             }
             guard status == SQLITE_OK else { throw error(status, sql) }

@@ -81,7 +81,8 @@ extension SQLiteStore {
     /// The text as typed, lowercased, and as each observable type normalises it.
     static func observableValueCandidates(_ text: String) -> [String] {
         var candidates = [text]
-        for candidate in [text.lowercased()] + ObservableType.allCases.compactMap({ ObservableNormalizer.normalize(text, as: $0) })
+        for candidate in [text.lowercased()]
+            + ObservableType.allCases.compactMap({ ObservableNormalizer.normalize(text, as: $0) })
         where !candidates.contains(candidate) {
             candidates.append(candidate)
         }
@@ -101,20 +102,26 @@ extension SQLiteStore {
             var events: [(kind: String, message: String, from: JSONValue, to: JSONValue)] = []
             if let status = changes.status, status != incident.status {
                 events.append(
-                    ("status.changed", "Status changed from \(incident.status.rawValue) to \(status.rawValue)",
-                     .string(incident.status.rawValue), .string(status.rawValue)))
+                    (
+                        "status.changed", "Status changed from \(incident.status.rawValue) to \(status.rawValue)",
+                        .string(incident.status.rawValue), .string(status.rawValue)
+                    ))
                 incident.status = status
             }
             if let severity = changes.severity, severity != incident.severity {
                 events.append(
-                    ("severity.changed", "Severity changed from \(incident.severity.name) to \(severity.name)",
-                     .string(incident.severity.name), .string(severity.name)))
+                    (
+                        "severity.changed", "Severity changed from \(incident.severity.name) to \(severity.name)",
+                        .string(incident.severity.name), .string(severity.name)
+                    ))
                 incident.severity = severity
             }
             if let owner = changes.owner, owner != incident.owner {
                 events.append(
-                    ("owner.changed", "Owner changed from \(incident.owner ?? "nobody") to \(owner ?? "nobody")",
-                     incident.owner.map(JSONValue.string) ?? .null, owner.map(JSONValue.string) ?? .null))
+                    (
+                        "owner.changed", "Owner changed from \(incident.owner ?? "nobody") to \(owner ?? "nobody")",
+                        incident.owner.map(JSONValue.string) ?? .null, owner.map(JSONValue.string) ?? .null
+                    ))
                 incident.owner = owner
             }
             if let title = changes.title, title != incident.title {

@@ -187,7 +187,10 @@ private struct IngestBatch {
         let id: ObservableID = ids.next()
         try connection.run(
             "INSERT INTO observables (id, incident_id, type, value, verdict, first_seen) VALUES (?, ?, ?, ?, 'unknown', ?)",
-            [.text(id.rawValue), .text(incident.id.rawValue), .text(draft.type.rawValue), .text(draft.value), .integer(nowMillis)])
+            [
+                .text(id.rawValue), .text(incident.id.rawValue), .text(draft.type.rawValue), .text(draft.value),
+                .integer(nowMillis),
+            ])
         observables[key] = id
         return id
     }

@@ -39,7 +39,8 @@ extension SQLiteStore {
                     [
                         .text(indicator.feed), .text(indicator.type.rawValue), .text(indicator.value),
                         .int(indicator.confidence), .text(indicator.label), .date(indicator.firstSeen), .date(now),
-                    ]) { $0.int64(0) }
+                    ]
+                ) { $0.int64(0) }
                 if let rowid, rowid > before { added += 1 }
             }
             return IndicatorImportSummary(added: added, updated: unique.count - added)

@@ -81,7 +81,8 @@ package final class SQLiteStore: RiposteStore {
                 throw RiposteError(.unavailable, "cannot create the data directory", underlying: error)
             }
         }
-        let busyMilliseconds = Int(configuration.busyTimeout.components.seconds * 1000)
+        let busyMilliseconds =
+            Int(configuration.busyTimeout.components.seconds * 1000)
             + Int(configuration.busyTimeout.components.attoseconds / 1_000_000_000_000_000)
         let writeExecutor = BlockingExecutor(threadCount: 1, name: "sqlite-writer")
         let readExecutor = BlockingExecutor(threadCount: configuration.readerCount, name: "sqlite-reader")
@@ -155,7 +156,8 @@ package final class SQLiteStore: RiposteStore {
 
     private static func appliedMigrations(_ connection: SQLiteConnection) throws -> Set<Int> {
         let exists = try connection.queryOne(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'") { _ in true }
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+        ) { _ in true }
         guard exists == true else { return [] }
         return Set(try connection.queryAll("SELECT version FROM schema_migrations") { $0.int(0) })
     }
@@ -238,7 +240,9 @@ package final class SQLiteStore: RiposteStore {
                 guard first else { return }
                 let accepted = writeExecutor.submit { [self] in drainWrites() }
                 if !accepted {
-                    for request in pendingWrites.withLock({ pending in defer { pending = [] }; return pending }) {
+                    for request in pendingWrites.withLock({ pending in
+                        defer { pending = [] }; return pending
+                    }) {
                         request.fail(RiposteError(.unavailable, "the store is closed"))
                     }
                 }

@@ -1,7 +1,7 @@
+import FoundationEssentials
 // The behaviour every RiposteStore adapter must have, as one suite that SQLite (and later PostgreSQL)
 // run against a fresh store per check.
 public import RiposteCore
-import FoundationEssentials
 import Testing
 
 /// The store contract: one function per documented behaviour of the storage ports.
@@ -298,7 +298,8 @@ public struct StoreContract: Sendable {
             #expect(try await store.incidents(matching: IncidentQuery(statuses: [.new])).items.count == 5)
             #expect(
                 try await store.incidents(matching: IncidentQuery(statuses: [.new, .closed])).items.count == 7)
-            #expect(try await store.incidents(matching: IncidentQuery(severities: [.critical])).items.map(\.id) == [id[6], id[2]])
+            #expect(
+                try await store.incidents(matching: IncidentQuery(severities: [.critical])).items.map(\.id) == [id[6], id[2]])
 
             // Paging through a filtered list.
             let severe = IncidentQuery(severities: [.critical, .high], limit: 2)
@@ -313,7 +314,8 @@ public struct StoreContract: Sendable {
 
             // Text: title substring (any case), #number, or an observable value.
             #expect(try await store.incidents(matching: IncidentQuery(text: "PHISHING")).items.map(\.id) == [id[3], id[0]])
-            #expect(try await store.incidents(matching: IncidentQuery(text: "#\(incidents[2].number)")).items.map(\.id) == [id[2]])
+            #expect(
+                try await store.incidents(matching: IncidentQuery(text: "#\(incidents[2].number)")).items.map(\.id) == [id[2]])
             #expect(try await store.incidents(matching: IncidentQuery(text: "evil.example")).items.map(\.id) == [id[2]])
             #expect(try await store.incidents(matching: IncidentQuery(text: "198.51.100.7")).items.map(\.id) == [id[6]])
             #expect(try await store.incidents(matching: IncidentQuery(text: "100%")).items.map(\.id) == [id[3]])
@@ -395,7 +397,8 @@ public struct StoreContract: Sendable {
                 try await store.addNote(incident: incident, body: "  \n", author: alice, now: F.at(30))
             }
 
-            let task = try await store.addTask(incident: incident, title: "Reset password", owner: nil, actor: alice, now: F.at(40))
+            let task = try await store.addTask(
+                incident: incident, title: "Reset password", owner: nil, actor: alice, now: F.at(40))
             #expect(task.status == .open)
             #expect(task.title == "Reset password")
             #expect(task.owner == nil)
@@ -413,7 +416,8 @@ public struct StoreContract: Sendable {
                     id: task.id, incident: incident, changes: CaseTaskChanges(status: .done), actor: alice, now: F.at(60))
             }
             await expectError(.invalid, "no change at all") {
-                try await store.updateTask(id: task.id, incident: incident, changes: CaseTaskChanges(), actor: alice, now: F.at(60))
+                try await store.updateTask(
+                    id: task.id, incident: incident, changes: CaseTaskChanges(), actor: alice, now: F.at(60))
             }
             await expectError(.invalid, "an empty task title") {
                 try await store.addTask(incident: incident, title: "", owner: nil, actor: alice, now: F.at(60))
@@ -604,7 +608,8 @@ public struct StoreContract: Sendable {
         try await withStore { store in
             #expect(try await store.userCount() == 0)
             let alice = User(
-                id: fixtures.ids.next(), name: "alice", role: .admin, passwordHash: "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA",
+                id: fixtures.ids.next(), name: "alice", role: .admin,
+                passwordHash: "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA",
                 createdAt: F.t0)
             try await store.createUser(alice)
             #expect(try await store.userCount() == 1)
@@ -661,7 +666,8 @@ public struct StoreContract: Sendable {
             }
             let real = try await fixtures.ingest(store, fixtures.alert(ref: "r", fingerprint: "fp"), now: F.t0).incidentID
             await expectError(.notFound, "updateTask on a missing task") {
-                try await store.updateTask(id: task, incident: real, changes: CaseTaskChanges(status: .done), actor: actor, now: F.t0)
+                try await store.updateTask(
+                    id: task, incident: real, changes: CaseTaskChanges(status: .done), actor: actor, now: F.t0)
             }
             await expectError(.notFound, "recordIntel") {
                 try await store.recordIntel(

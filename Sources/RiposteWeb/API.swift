@@ -1,8 +1,8 @@
 // The /api/v1 route table: each route declares one permission; authentication, authorisation,
 // error mapping and per-route metrics are applied here, once, for every route.
 import Foundation
-package import RiposteCore
-package import RiposteHTTP
+import RiposteCore
+import RiposteHTTP
 import RiposteRuntime
 import Synchronization
 

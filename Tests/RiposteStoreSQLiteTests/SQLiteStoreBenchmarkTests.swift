@@ -71,7 +71,9 @@ struct SQLiteStoreBenchmarkTests {
                 _ = try await store.ingest(batch, policy: GroupingPolicy(), now: now)
             }
             var elapsed = Self.seconds(clock.now - start)
-            print("benchmark: grouped batches of 1000: \(Int(30_000 / elapsed)) alerts/s (30,000 in \(elapsed) s; process CPU \(Self.cpuSeconds() - cpu) s = \(Int(30_000 / (Self.cpuSeconds() - cpu))) alerts per CPU-second)")
+            print(
+                "benchmark: grouped batches of 1000: \(Int(30_000 / elapsed)) alerts/s (30,000 in \(elapsed) s; process CPU \(Self.cpuSeconds() - cpu) s = \(Int(30_000 / (Self.cpuSeconds() - cpu))) alerts per CPU-second)"
+            )
 
             // 2. Batches of 1,000 where every alert opens its own incident (worst case).
             let unique = (0..<30).map { Self.alerts(count: 1000, offset: offset + $0 * 1000, fingerprints: nil, ids: ids) }
@@ -83,7 +85,9 @@ struct SQLiteStoreBenchmarkTests {
                 _ = try await store.ingest(batch, policy: GroupingPolicy(), now: now)
             }
             elapsed = Self.seconds(clock.now - start)
-            print("benchmark: unique batches of 1000: \(Int(30_000 / elapsed)) alerts/s (30,000 in \(elapsed) s; process CPU \(Self.cpuSeconds() - cpu) s = \(Int(30_000 / (Self.cpuSeconds() - cpu))) alerts per CPU-second)")
+            print(
+                "benchmark: unique batches of 1000: \(Int(30_000 / elapsed)) alerts/s (30,000 in \(elapsed) s; process CPU \(Self.cpuSeconds() - cpu) s = \(Int(30_000 / (Self.cpuSeconds() - cpu))) alerts per CPU-second)"
+            )
 
             // 3. Single-alert calls, grouped.
             let singles = Self.alerts(count: 10_000, offset: offset, fingerprints: 5000, ids: ids)
@@ -95,7 +99,9 @@ struct SQLiteStoreBenchmarkTests {
                 _ = try await store.ingest([alert], policy: GroupingPolicy(), now: now)
             }
             elapsed = Self.seconds(clock.now - start)
-            print("benchmark: single-alert ingest calls: \(Int(10_000 / elapsed)) calls/s (10,000 in \(elapsed) s; process CPU \(Self.cpuSeconds() - cpu) s)")
+            print(
+                "benchmark: single-alert ingest calls: \(Int(10_000 / elapsed)) calls/s (10,000 in \(elapsed) s; process CPU \(Self.cpuSeconds() - cpu) s)"
+            )
 
             // 3b. Single-alert calls from 32 concurrent callers (HTTP clients), grouped.
             let concurrent = Self.alerts(count: 20_000, offset: offset, fingerprints: 5000, ids: ids)
@@ -115,7 +121,9 @@ struct SQLiteStoreBenchmarkTests {
             }
             now = base + 2
             elapsed = Self.seconds(clock.now - start)
-            print("benchmark: single-alert ingest calls, 32 concurrent callers: \(Int(20_000 / elapsed)) calls/s (20,000 in \(elapsed) s; process CPU \(Self.cpuSeconds() - cpu) s)")
+            print(
+                "benchmark: single-alert ingest calls, 32 concurrent callers: \(Int(20_000 / elapsed)) calls/s (20,000 in \(elapsed) s; process CPU \(Self.cpuSeconds() - cpu) s)"
+            )
 
             // 4. The incident list at 100k incidents.
             var incidents = try await store.read { try $0.queryOne("SELECT count(*) FROM incidents") { $0.int(0) } ?? 0 }
@@ -137,7 +145,7 @@ struct SQLiteStoreBenchmarkTests {
             ]
             for (name, query) in queries {
                 start = clock.now
-            cpu = Self.cpuSeconds()
+                cpu = Self.cpuSeconds()
                 var page = try await store.incidents(matching: query)
                 var pages = 1
                 // Follow the cursor a few pages deep too.

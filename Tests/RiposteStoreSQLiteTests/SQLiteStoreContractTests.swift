@@ -5,7 +5,9 @@ import Testing
 @Suite("SQLite store contract")
 struct SQLiteStoreContractTests {
     @Test("Ingest opens an incident with its observables, timeline event and job")
-    func ingestCreatesIncidentAndItsRows() async throws { try await runContract { try await $0.ingestCreatesIncidentAndItsRows() } }
+    func ingestCreatesIncidentAndItsRows() async throws {
+        try await runContract { try await $0.ingestCreatesIncidentAndItsRows() }
+    }
 
     @Test("Ingest deduplicates by source and source ref")
     func ingestDeduplicatesBySourceRef() async throws { try await runContract { try await $0.ingestDeduplicatesBySourceRef() } }

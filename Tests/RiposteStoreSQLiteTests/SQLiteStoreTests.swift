@@ -97,14 +97,18 @@ struct SQLiteStoreTests {
         try await withTemporaryDirectory { directory in
             let fixtures = AlertMaker()
             var store = try await openStore(in: directory)
-            let first = try await store.ingest([fixtures.alert("a", fingerprint: "fp1")], policy: GroupingPolicy(), now: Date(timeIntervalSince1970: 1_700_000_000))
+            let first = try await store.ingest(
+                [fixtures.alert("a", fingerprint: "fp1")], policy: GroupingPolicy(),
+                now: Date(timeIntervalSince1970: 1_700_000_000))
             await store.close()
 
             store = try await openStore(in: directory, ids: SequentialIDGenerator(start: 1_000))
             let incident = try await store.incident(id: try #require(first.first).incidentID)
             #expect(incident.number == 1)
             #expect(try await store.pendingJobCount() == 1)
-            let second = try await store.ingest([fixtures.alert("b", fingerprint: "fp2")], policy: GroupingPolicy(), now: Date(timeIntervalSince1970: 1_700_000_001))
+            let second = try await store.ingest(
+                [fixtures.alert("b", fingerprint: "fp2")], policy: GroupingPolicy(),
+                now: Date(timeIntervalSince1970: 1_700_000_001))
             #expect(try await store.incident(id: try #require(second.first).incidentID).number == 2)
             await store.close()
         }
@@ -149,7 +153,8 @@ struct SQLiteStoreTests {
                     startedContinuation.yield()
                     // Never ends on its own.
                     return try connection.queryOne(
-                        "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT count(*) FROM n") { $0.int(0) }
+                        "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT count(*) FROM n"
+                    ) { $0.int(0) }
                 }
             }
             var iterator = started.makeAsyncIterator()
@@ -172,7 +177,8 @@ struct SQLiteStoreTests {
             let error = await #expect(throws: RiposteError.self) {
                 try await store.write { connection in
                     try connection.run(
-                        "INSERT INTO users (id, name, role, password_hash, created_at) VALUES ('user_1', 'alice', 'admin', 'x', 0)")
+                        "INSERT INTO users (id, name, role, password_hash, created_at) VALUES ('user_1', 'alice', 'admin', 'x', 0)"
+                    )
                     throw Injected()
                 }
             }
@@ -181,8 +187,10 @@ struct SQLiteStoreTests {
             // A constraint failure on the last row of an ingest batch rolls back the earlier rows.
             await #expect(throws: RiposteError.self) {
                 try await store.ingest(
-                    [fixtures.alert("a", fingerprint: "fp1"), fixtures.alert("b", fingerprint: "fp2", id: "alert_SAME"),
-                     fixtures.alert("c", fingerprint: "fp3", id: "alert_SAME")],
+                    [
+                        fixtures.alert("a", fingerprint: "fp1"), fixtures.alert("b", fingerprint: "fp2", id: "alert_SAME"),
+                        fixtures.alert("c", fingerprint: "fp3", id: "alert_SAME"),
+                    ],
                     policy: GroupingPolicy(), now: Date(timeIntervalSince1970: 1_700_000_000))
             }
             let counts = try await store.read { connection in
@@ -221,7 +229,9 @@ struct SQLiteStoreTests {
         let text = JSONText.encode(value)
         #expect(!text.contains("\n") && !text.contains("\u{0}"))
         #expect(try JSONText.decode(text) == value)
-        #expect(try JSONText.decode(#" { "a" : [1, 2.5e3, "\ud83d\ude00\/"] } "#) == .object([("a", .array([.number(1), .number(2500), .string("😀/")]))]))
+        #expect(
+            try JSONText.decode(#" { "a" : [1, 2.5e3, "\ud83d\ude00\/"] } "#)
+                == .object([("a", .array([.number(1), .number(2500), .string("😀/")]))]))
         for bad in ["", "{", "[1,]", "{\"a\":}", "01", "\"\\ud800\"", "tru", "1 2", "\"\u{01}\""] {
             #expect(throws: (any Error).self, "\(bad)") { try JSONText.decode(bad) }
         }

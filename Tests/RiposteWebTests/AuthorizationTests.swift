@@ -30,7 +30,9 @@ struct AuthorizationTests {
         Route(method: "POST", path: "/api/v1/incidents/{incident}/notes", body: jsonBody(["body": "n"]), minimum: .analyst),
         Route(method: "POST", path: "/api/v1/incidents/{incident}/tasks", body: jsonBody(["title": "t"]), minimum: .analyst),
         Route(method: "POST", path: "/api/v1/alerts?source=generic", body: jsonBody(["title": "a"]), minimum: .analyst),
-        Route(method: "POST", path: "/api/v1/indicators?format=plaintext&feed=f", body: Data("203.0.113.9\n".utf8), minimum: .analyst),
+        Route(
+            method: "POST", path: "/api/v1/indicators?format=plaintext&feed=f", body: Data("203.0.113.9\n".utf8),
+            minimum: .analyst),
         Route(method: "POST", path: "/api/v1/tokens", body: jsonBody(["name": "n", "role": "viewer"]), minimum: .admin),
     ]
 

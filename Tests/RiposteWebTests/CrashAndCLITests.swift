@@ -24,8 +24,9 @@ struct CrashAndCLITests {
                         let ref = "burst-\(sender)-\(index)"
                         let body = jsonBody(["title": "Burst \(sender)", "source_ref": ref, "src_ip": "198.51.100.\(sender + 1)"])
                         tally.sent.add(1, ordering: .relaxed)
-                        guard let response = try? await TestHTTP.request(
-                            "POST", server.baseURL + "/api/v1/alerts?source=generic", body: body, token: secret),
+                        guard
+                            let response = try? await TestHTTP.request(
+                                "POST", server.baseURL + "/api/v1/alerts?source=generic", body: body, token: secret),
                             response.status == 202, let id = response.json.array("alerts").first?.string("id")
                         else { return }
                         tally.acknowledged.withLock { $0[id] = ref }
@@ -82,7 +83,9 @@ struct CrashAndCLITests {
         #expect(missingRole.stderr.contains("--role is required"))
         let badOption = try RiposteBinary.run(["serve", "--port", "1"])
         #expect(badOption.status == 2)
-        let missingFile = try RiposteBinary.run(["ingest", "/nonexistent.json", "--source", "suricata", "--data", temporaryDataDirectory()])
+        let missingFile = try RiposteBinary.run([
+            "ingest", "/nonexistent.json", "--source", "suricata", "--data", temporaryDataDirectory(),
+        ])
         #expect(missingFile.status == 1)
         #expect(try RiposteBinary.run(["version"]).stdout.hasPrefix("riposte "))
         for command in [["serve"], ["migrate"], ["token", "create"], ["ingest"], ["intel", "import"]] {
@@ -99,7 +102,9 @@ struct CrashAndCLITests {
         let migrate = try RiposteBinary.run(["migrate", "--data", data])
         #expect(migrate.status == 0, "\(migrate.stderr)")
         let feodo = try Corpus.url("threat_intel/blocklists/abusech-feodotracker-ipblocklist.csv").path
-        let intel = try RiposteBinary.run(["intel", "import", feodo, "--format", "csv", "--preset", "feodotracker", "--feed", "feodo", "--data", data])
+        let intel = try RiposteBinary.run([
+            "intel", "import", feodo, "--format", "csv", "--preset", "feodotracker", "--feed", "feodo", "--data", data,
+        ])
         #expect(intel.status == 0, "\(intel.stderr)")
         #expect(intel.stdout.contains("added"))
         let eve = try Corpus.url("pcaps/expected-alerts/chrissanders_cryptowall4_c2.eve-alerts.jsonl").path
@@ -116,12 +121,17 @@ struct CrashAndCLITests {
         #expect(list.status == 200)
         #expect(!list.json.array("items").isEmpty)
         // A viewer may not ingest; an analyst sending the same file again gets duplicates only.
-        let refused = try RiposteBinary.run(["ingest", eve, "--source", "suricata", "--server", server.baseURL, "--token", secret])
+        let refused = try RiposteBinary.run([
+            "ingest", eve, "--source", "suricata", "--server", server.baseURL, "--token", secret,
+        ])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("403"))
         let analyst = try RiposteBinary.run(["token", "create", "--name", "sender", "--role", "analyst", "--data", data])
         let again = try RiposteBinary.run(
-            ["ingest", eve, "--source", "suricata", "--server", server.baseURL, "--token", analyst.stdout.trimmingCharacters(in: .whitespacesAndNewlines)])
+            [
+                "ingest", eve, "--source", "suricata", "--server", server.baseURL, "--token",
+                analyst.stdout.trimmingCharacters(in: .whitespacesAndNewlines),
+            ])
         #expect(again.status == 0, "\(again.stderr)")
         let numbers = again.stdout.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }.suffix(2)
         #expect(numbers.count == 2 && numbers.first == numbers.last && numbers.first! > 0, "\(again.stdout)")

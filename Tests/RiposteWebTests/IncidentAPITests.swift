@@ -6,10 +6,14 @@ import Testing
 @Suite("Incident API")
 struct IncidentAPITests {
     /// Posts `count` unrelated generic alerts (each opens its own incident) and returns their incident ids.
-    static func seed(_ server: TestServer, count: Int, severity: String = "medium", prefix: String = "seed") async throws -> [String] {
+    static func seed(_ server: TestServer, count: Int, severity: String = "medium", prefix: String = "seed") async throws
+        -> [String]
+    {
         let alerts = (0..<count).map { index -> [String: Any] in
-            ["title": "\(prefix) alert \(index)", "source_ref": "\(prefix)-\(index)", "rule": ["uid": "\(prefix)-\(index)"],
-             "severity": severity, "src_ip": "192.0.2.\(index % 250 + 1)"]
+            [
+                "title": "\(prefix) alert \(index)", "source_ref": "\(prefix)-\(index)", "rule": ["uid": "\(prefix)-\(index)"],
+                "severity": severity, "src_ip": "192.0.2.\(index % 250 + 1)",
+            ]
         }
         let response = try await server.request("POST", "/api/v1/alerts?source=generic", body: jsonBody(alerts))
         #expect(response.status == 202)
@@ -53,27 +57,33 @@ struct IncidentAPITests {
         try await TestServer.with { server in
             let id = try #require(try await Self.seed(server, count: 1).first)
             let patched = try await server.request(
-                "PATCH", "/api/v1/incidents/\(id)", body: jsonBody(["status": "in_progress", "severity": "high", "owner": "alice"]),
+                "PATCH", "/api/v1/incidents/\(id)",
+                body: jsonBody(["status": "in_progress", "severity": "high", "owner": "alice"]),
                 role: .analyst)
             #expect(patched.status == 200)
             #expect(patched.json.string("status") == "in_progress")
             #expect(patched.json.string("severity") == "high")
             #expect(patched.json.string("owner") == "alice")
 
-            let note = try await server.request("POST", "/api/v1/incidents/\(id)/notes", body: jsonBody(["body": "Checked the proxy logs."]))
+            let note = try await server.request(
+                "POST", "/api/v1/incidents/\(id)/notes", body: jsonBody(["body": "Checked the proxy logs."]))
             #expect(note.status == 201)
             #expect(note.json.string("author") == "token:test-admin")
-            let task = try await server.request("POST", "/api/v1/incidents/\(id)/tasks", body: jsonBody(["title": "Reset the password"]))
+            let task = try await server.request(
+                "POST", "/api/v1/incidents/\(id)/tasks", body: jsonBody(["title": "Reset the password"]))
             #expect(task.status == 201)
             let taskID = try #require(task.json.string("id"))
-            let done = try await server.request("PATCH", "/api/v1/incidents/\(id)/tasks/\(taskID)", body: jsonBody(["status": "done"]))
+            let done = try await server.request(
+                "PATCH", "/api/v1/incidents/\(id)/tasks/\(taskID)", body: jsonBody(["status": "done"]))
             #expect(done.json.string("status") == "done")
 
             let notes = try await server.request("GET", "/api/v1/incidents/\(id)/notes").json.array("items")
             #expect(notes.map { $0.string("body") } == ["Checked the proxy logs."])
             let tasks = try await server.request("GET", "/api/v1/incidents/\(id)/tasks").json.array("items")
             #expect(tasks.map { $0.string("status") } == ["done"])
-            let kinds = try await server.request("GET", "/api/v1/incidents/\(id)/timeline").json.array("items").compactMap { $0.string("kind") }
+            let kinds = try await server.request("GET", "/api/v1/incidents/\(id)/timeline").json.array("items").compactMap {
+                $0.string("kind")
+            }
             #expect(kinds.first == "incident.created")
             for kind in ["status.changed", "severity.changed", "owner.changed", "note.added", "task.added", "task.updated"] {
                 #expect(kinds.contains(kind), "timeline lacks \(kind): \(kinds)")

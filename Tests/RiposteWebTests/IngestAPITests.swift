@@ -62,8 +62,11 @@ struct IngestAPITests {
     func duplicates() async throws {
         try await TestServer.with { server in
             let line = try #require(
-                String(decoding: try Corpus.contents("pcaps/expected-alerts/chrissanders_cryptowall4_c2.eve-alerts.jsonl"), as: UTF8.self)
-                    .split(separator: "\n").first)
+                String(
+                    decoding: try Corpus.contents("pcaps/expected-alerts/chrissanders_cryptowall4_c2.eve-alerts.jsonl"),
+                    as: UTF8.self
+                )
+                .split(separator: "\n").first)
             let first = try await server.request("POST", "/api/v1/alerts?source=suricata", body: Data(line.utf8))
             let second = try await server.request("POST", "/api/v1/alerts?source=suricata", body: Data(line.utf8))
             #expect(first.status == 202 && second.status == 202)
@@ -82,8 +85,10 @@ struct IngestAPITests {
     func grouping() async throws {
         try await TestServer.with { server in
             func alert(_ ref: String, rule: String, src: String) -> [String: Any] {
-                ["title": "Rule \(rule)", "source_ref": ref, "rule": ["uid": rule], "src_ip": src, "dst_ip": "198.51.100.7",
-                 "severity": "high"]
+                [
+                    "title": "Rule \(rule)", "source_ref": ref, "rule": ["uid": rule], "src_ip": src, "dst_ip": "198.51.100.7",
+                    "severity": "high",
+                ]
             }
             let burst = (0..<5).map { alert("burst-\($0)", rule: "1001", src: "203.0.113.5") }
             let response = try await server.request("POST", "/api/v1/alerts?source=generic", body: jsonBody(burst))
@@ -92,7 +97,9 @@ struct IngestAPITests {
             #expect(incidents.count == 1)
             let other = try await server.request(
                 "POST", "/api/v1/alerts?source=generic",
-                body: jsonBody([alert("other-rule", rule: "2002", src: "203.0.113.5"), alert("other-host", rule: "1001", src: "203.0.113.9")]))
+                body: jsonBody([
+                    alert("other-rule", rule: "2002", src: "203.0.113.5"), alert("other-host", rule: "1001", src: "203.0.113.9"),
+                ]))
             let otherIncidents = Set(other.json.array("alerts").compactMap { $0.string("incident_id") })
             #expect(otherIncidents.count == 2)
             #expect(otherIncidents.isDisjoint(with: incidents))
@@ -111,13 +118,16 @@ struct IngestAPITests {
             #expect(imported.status == 200, "\(imported.text)")
             #expect((imported.json["added"] as? Int ?? 0) > 0)
             let drop = try Corpus.contents("threat_intel/blocklists/spamhaus-drop.txt")
-            let dropImport = try await server.request("POST", "/api/v1/indicators?format=plaintext&feed=spamhaus-drop", body: drop)
+            let dropImport = try await server.request(
+                "POST", "/api/v1/indicators?format=plaintext&feed=spamhaus-drop", body: drop)
             #expect(dropImport.status == 200, "\(dropImport.text)")
 
             // A Feodo C2 address (first data row of the file) and an address inside DROP's first CIDR.
             let feodoIP = try #require(
-                String(decoding: feodo, as: UTF8.self).split(separator: "\n").first { !$0.hasPrefix("#") && !$0.contains("first_seen") }?
-                    .split(separator: ",")[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"")))
+                String(decoding: feodo, as: UTF8.self).split(separator: "\n").first {
+                    !$0.hasPrefix("#") && !$0.contains("first_seen")
+                }?
+                .split(separator: ",")[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"")))
             let firstCIDR = try #require(
                 String(decoding: drop, as: UTF8.self).split(separator: "\n").first { !$0.hasPrefix(";") && $0.contains("/") }?
                     .split(separator: " ").first)

@@ -63,7 +63,9 @@ final class ServerProcess: Sendable {
         try process.run()
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
-            if let response = try? await TestHTTP.request("GET", "http://127.0.0.1:\(port)/readyz", token: nil), response.status == 200 {
+            if let response = try? await TestHTTP.request("GET", "http://127.0.0.1:\(port)/readyz", token: nil),
+                response.status == 200
+            {
                 return server
             }
             guard process.isRunning else { throw HarnessError(message: "riposte serve exited with \(process.terminationStatus)") }

@@ -33,10 +33,12 @@ final class TestServer: Sendable {
         }
         let port = try await app.start()
         let runTask = Task { try await app.run() }
-        return TestServer(app: app, baseURL: "http://127.0.0.1:\(port)", dataDirectory: directory, tokens: tokens, runTask: runTask)
+        return TestServer(
+            app: app, baseURL: "http://127.0.0.1:\(port)", dataDirectory: directory, tokens: tokens, runTask: runTask)
     }
 
-    private init(app: Application, baseURL: String, dataDirectory: String, tokens: [Role: String], runTask: Task<Void, any Error>) {
+    private init(app: Application, baseURL: String, dataDirectory: String, tokens: [Role: String], runTask: Task<Void, any Error>)
+    {
         self.app = app
         self.baseURL = baseURL
         self.dataDirectory = dataDirectory

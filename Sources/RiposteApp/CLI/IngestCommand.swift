@@ -160,7 +160,9 @@ enum IntelCommand {
             print(help)
             return raw.isEmpty ? .usage : .success
         }
-        guard subcommand == "import" else { throw UsageError(message: "unknown intel command '\(subcommand)'; try 'intel import'") }
+        guard subcommand == "import" else {
+            throw UsageError(message: "unknown intel command '\(subcommand)'; try 'intel import'")
+        }
         let arguments = try Arguments(
             Array(raw.dropFirst()), valueOptions: ["format", "feed", "preset", "column", "data", "config"])
         if RiposteCLI.helpRequested(arguments, help) { return .success }

@@ -132,8 +132,10 @@ enum ServeCommand {
         let port = try await app.start()
         logger.notice(
             "riposte listening",
-            ["http.address": "\(configuration.http.host):\(port)", "data": configuration.dataDirectory,
-             "version": RiposteCLI.version])
+            [
+                "http.address": "\(configuration.http.host):\(port)", "data": configuration.dataDirectory,
+                "version": RiposteCLI.version,
+            ])
         try await app.run()
         logger.notice("riposte stopped")
         return .success
@@ -179,7 +181,9 @@ enum TokenCommand {
             print(help)
             return raw.isEmpty ? .usage : .success
         }
-        guard subcommand == "create" else { throw UsageError(message: "unknown token command '\(subcommand)'; try 'token create'") }
+        guard subcommand == "create" else {
+            throw UsageError(message: "unknown token command '\(subcommand)'; try 'token create'")
+        }
         let arguments = try Arguments(Array(raw.dropFirst()), valueOptions: ["name", "role", "data", "config"])
         if RiposteCLI.helpRequested(arguments, help) { return .success }
         let name = try arguments.require("name")

@@ -15,8 +15,7 @@ package struct CSVIndicatorParser: Sendable {
     ///   header row lacks a named column, or the mapping cannot work (a delimiter that is not one ASCII
     ///   character other than a quote or line break, a negative column index, columns named without a
     ///   header row); `RiposteError(.tooLarge)` when the input breaks `options.limits`.
-    package func parse(_ input: some Collection<UInt8>, options: IndicatorImportOptions) throws -> IndicatorParseResult
-    {
+    package func parse(_ input: some Collection<UInt8>, options: IndicatorImportOptions) throws -> IndicatorParseResult {
         let delimiter = try validatedDelimiter()
         let bytes = try IndicatorInput.validated(input, limits: options.limits)
         var reader = CSVRecordReader(bytes, delimiter: delimiter, commentPrefix: Array(mapping.commentPrefix.utf8))

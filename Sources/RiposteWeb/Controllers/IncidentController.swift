@@ -128,7 +128,8 @@ struct IncidentController {
         let object = try JSONBody.object(call.request)
         try JSONBody.rejectUnknown(object, allowed: ["body"])
         let body = try Self.validatedText(try JSONBody.string(object, "body") ?? "", field: "body", maxBytes: 65_536)
-        let note = try await store.addNote(incident: try incidentID(call), body: body, author: call.principal.actor, now: clock.now())
+        let note = try await store.addNote(
+            incident: try incidentID(call), body: body, author: call.principal.actor, now: clock.now())
         return try JSONBody.response(V1.NoteDTO(note), status: .created)
     }
 

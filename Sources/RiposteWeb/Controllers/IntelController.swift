@@ -33,7 +33,8 @@ struct IntelController {
             throw RiposteError.invalid("query parameter 'feed' is required")
         }
         let mapping = format == .csv ? try Self.csvMapping(call.request) : nil
-        let (result, summary) = try await intel.importList(Array(call.request.body), format: format, feed: feed, csvMapping: mapping)
+        let (result, summary) = try await intel.importList(
+            Array(call.request.body), format: format, feed: feed, csvMapping: mapping)
         return try JSONBody.response(
             V1.ImportResponse(
                 feed: feed, format: format.rawValue, parsed: result.indicators.count, added: summary.added,

@@ -247,7 +247,9 @@ enum V1 {
                 try container.encode(flag)
             case .number(let number):
                 var container = encoder.singleValueContainer()
-                if number.rounded() == number, abs(number) < 9e15 { try container.encode(Int64(number)) } else {
+                if number.rounded() == number, abs(number) < 9e15 {
+                    try container.encode(Int64(number))
+                } else {
                     try container.encode(number)
                 }
             case .string(let text):
