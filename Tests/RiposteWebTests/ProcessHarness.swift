@@ -1,6 +1,5 @@
 // Runs the real `riposte` executable (built beside the test bundle) for CLI and crash tests.
 import Foundation
-import Synchronization
 import Testing
 
 /// The `riposte` binary of this build and helpers to run it.
@@ -43,7 +42,7 @@ struct HarnessError: Error, CustomStringConvertible {
 final class ServerProcess: Sendable {
     let process: Process
     let port: Int
-    private let output: Mutex<String>
+    private let outputPath: String
 
     /// Starts `riposte serve` on `dataDirectory` and waits until `/readyz` answers.
     static func start(dataDirectory: String) async throws -> ServerProcess {
@@ -52,14 +51,14 @@ final class ServerProcess: Sendable {
         process.executableURL = try RiposteBinary.url()
         process.arguments = ["serve", "--data", dataDirectory, "--listen", "127.0.0.1:\(port)"]
         process.environment = ProcessInfo.processInfo.environment.merging(["RIPOSTE_LOG_LEVEL": "warning"]) { _, new in new }
-        let out = Pipe()
-        process.standardOutput = out
+        // Standard output goes to a file: read at any time, nothing lost when the process exits.
+        let outputPath = temporaryDataDirectory() + ".stdout"
+        guard FileManager.default.createFile(atPath: outputPath, contents: nil),
+            let output = FileHandle(forWritingAtPath: outputPath)
+        else { throw HarnessError(message: "cannot create \(outputPath)") }
+        process.standardOutput = output
         process.standardError = FileHandle.nullDevice
-        let server = ServerProcess(process: process, port: port)
-        out.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            server.output.withLock { $0 += String(decoding: data, as: UTF8.self) }
-        }
+        let server = ServerProcess(process: process, port: port, outputPath: outputPath)
         try process.run()
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
@@ -75,13 +74,16 @@ final class ServerProcess: Sendable {
         throw HarnessError(message: "riposte serve did not become ready")
     }
 
-    private init(process: Process, port: Int) {
+    private init(process: Process, port: Int, outputPath: String) {
         self.process = process
         self.port = port
-        self.output = Mutex("")
+        self.outputPath = outputPath
     }
 
-    var stdout: String { output.withLock { $0 } }
+    deinit { try? FileManager.default.removeItem(atPath: outputPath) }
+
+    /// Everything the server wrote to standard output so far.
+    var stdout: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
     /// Sends `signal` and waits for the process to exit; returns its status.

@@ -128,6 +128,8 @@ enum ServeCommand {
         if let password = try await app.access.bootstrapAdminIfNeeded() {
             print("Created user 'admin' with password: \(password.value)")
             print("Store it now; it is not shown again.")
+            // Standard output may be a pipe or a log file: show the password now, not at exit.
+            fflush(nil)  // all C output streams; `stdout` itself is not concurrency-safe to name
         }
         let port = try await app.start()
         logger.notice(
