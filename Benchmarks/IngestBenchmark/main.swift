@@ -105,6 +105,11 @@ func drive(
     return Double(requests * alertsPerRequest) / seconds
 }
 
+/// A progress line on stderr (unbuffered), so a long run shows where it is.
+func progress(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}
+
 func median(_ values: [Double]) -> Double {
     let sorted = values.sorted()
     return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
@@ -121,26 +126,33 @@ for trial in 0..<options.trials {
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let configuration = try AppConfiguration(
         flags: ["RIPOSTE_DATA": directory, "RIPOSTE_LISTEN": "127.0.0.1:0"], environment: Environment([:]), configFile: nil)
-    let app = try await Application.build(configuration, logger: .disabled, accessLog: { _ in })
+    let app = try await Application.build(
+        configuration, logger: Logger(label: "bench", level: .info, handler: JSONLinesLogHandler(descriptor: 2)),
+        accessLog: { _ in })
     let token = try await app.access.createToken(name: "bench", role: .analyst).secret.value
     let port = try await app.start()
-    let running = Task { try await app.run() }
+    // Detached: the top level runs on the main actor, which the blocking load generator occupies.
+    let running = Task.detached { try await app.run() }
 
     // Bodies are built before the clock starts, so the client spends its CPU on HTTP only.
     let singleBodies = (0..<options.singleAlerts).map { factory.alert($0, run: trial * 2) }
-    let single = try drive(
-        port: port, token: token, connections: options.connections, requests: options.singleAlerts, alertsPerRequest: 1
-    ) { index in singleBodies[index] }
+    let single = try await Task.detached {
+        try drive(
+            port: port, token: token, connections: options.connections, requests: options.singleAlerts, alertsPerRequest: 1
+        ) { index in singleBodies[index] }
+    }.value
     let batchBodies = (0..<options.batches).map { batch in
         Array(
             (0..<options.batchSize).map { factory.alert(batch * options.batchSize + $0, run: trial * 2 + 1) }.joined(separator: [
                 0x0A
             ]))
     }
-    let batched = try drive(
-        port: port, token: token, connections: min(options.connections, 4), requests: options.batches,
-        alertsPerRequest: options.batchSize
-    ) { index in batchBodies[index] }
+    let batched = try await Task.detached {
+        try drive(
+            port: port, token: token, connections: min(options.connections, 4), requests: options.batches,
+            alertsPerRequest: options.batchSize
+        ) { index in batchBodies[index] }
+    }.value
     let stored = app.metrics.value("riposte_alerts_ingested_total", labels: [("source", "suricata")])
     let expected = Double(options.singleAlerts + options.batches * options.batchSize)
     guard stored == expected else { fatalError("stored \(stored) alerts, expected \(expected)") }
@@ -150,8 +162,10 @@ for trial in 0..<options.trials {
         String(
             format: "trial %d: single-alert requests %8.0f alerts/s | 1,000-alert NDJSON batches %8.0f alerts/s", trial + 1,
             single, batched))
+    progress("trial \(trial + 1): shutting down")
     await app.shutdown()
     try await running.value
+    progress("trial \(trial + 1): stopped")
 }
 let singleMedian = median(singleRates)
 let batchMedian = median(batchRates)

@@ -16,8 +16,8 @@ package struct AppConfiguration: Sendable {
     package var fingerprinter = Fingerprinter.default
     package var ingestLimits = IngestLimits()
     package var logLevel: LogLevel = .info
-    /// Jobs claimed per worker round.
-    package var jobBatchSize = 500
+    /// Jobs claimed per worker round (each lists the new alerts of one ingest call).
+    package var jobBatchSize = 64
 
     package init() {}
 

@@ -90,10 +90,19 @@ package final class Application: Sendable {
     }
 
     /// Loads the intel index and serves until SIGTERM/SIGINT or `shutdown()`, then closes the store.
+    /// Returns at once (after closing the store) when `shutdown()` came first.
     package func run() async throws {
         let group = ServiceGroup(services: [IndexLoader(intel: intel, logger: logger), worker, server], logger: logger)
-        groupBox.withLock { $0 = group }
-        defer { groupBox.withLock { $0 = nil } }
+        let alreadyStopped = lifecycle.withLock { state -> Bool in
+            if case .stopRequested = state { return true }
+            state = .running(group)
+            return false
+        }
+        if alreadyStopped {
+            await server.shutdown()
+            await store.close()
+            return
+        }
         do {
             try await group.run()
         } catch {
@@ -103,11 +112,26 @@ package final class Application: Sendable {
         await store.close()
     }
 
-    private let groupBox = Mutex<ServiceGroup?>(nil)
+    private enum Lifecycle {
+        case idle
+        case running(ServiceGroup)
+        case stopRequested
+    }
 
-    /// Stops serving as SIGTERM would: in-flight requests finish, then `run()` returns.
+    private let lifecycle = Mutex(Lifecycle.idle)
+
+    /// Stops serving as SIGTERM would: in-flight requests finish, then `run()` returns. Called
+    /// before `run()`, it makes `run()` return at once.
     package func shutdown() async {
-        await groupBox.withLock { $0 }?.shutdown()
+        let group = lifecycle.withLock { state -> ServiceGroup? in
+            switch state {
+            case .running(let group): return group
+            case .idle, .stopRequested:
+                state = .stopRequested
+                return nil
+            }
+        }
+        await group?.shutdown()
     }
 }
 

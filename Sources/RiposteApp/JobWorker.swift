@@ -21,6 +21,10 @@ final class JobWorker: Service {
     /// How long a claimed job stays invisible to other workers before it counts as abandoned.
     private static let lease: Duration = .seconds(120)
     private static let idlePoll: Duration = .seconds(1)
+    /// How long the worker lets new jobs gather after a wake-up; bounds enrichment latency.
+    private static let coalescingDelay: Duration = .milliseconds(50)
+    /// Alerts whose observables are read at once (the store's batch-read limit).
+    private static let alertsPerRead = 1000
     /// Attempts before a job is kept as dead.
     private static let maxAttempts = 8
 
@@ -32,7 +36,7 @@ final class JobWorker: Service {
         self.metrics = metrics
         self.batchSize = batchSize
         metrics.describeCounter("riposte_jobs_completed_total", help: "Jobs finished, by kind.")
-        metrics.describeCounter("riposte_jobs_failed_total", help: "Job attempts that failed, by kind.")
+        metrics.describeCounter("riposte_jobs_failed_total", help: "Jobs set aside as dead, by kind.")
     }
 
     /// Tells the worker there may be new jobs.
@@ -49,7 +53,11 @@ final class JobWorker: Service {
                 logger.error("job batch failed", ["error": String(reflecting: error)])
                 worked = false
             }
-            if !worked { await doorbell.wait(timeout: Self.idlePoll) }
+            if !worked {
+                await doorbell.wait(timeout: Self.idlePoll)
+                // Let a burst accumulate: one claim of many jobs costs far less than many claims of one.
+                try? await Task.sleep(for: Self.coalescingDelay)
+            }
         }
     }
 
@@ -58,48 +66,46 @@ final class JobWorker: Service {
         doorbell.ring()
     }
 
-    /// Claims and runs one batch; false when there was nothing to do.
+    /// Claims and runs one batch; false when there was nothing more to do (an empty or partial batch).
     func runOneBatch() async throws -> Bool {
         let jobs = try await store.claim(limit: batchSize, now: clock.now(), lease: Self.lease)
         guard !jobs.isEmpty else { return false }
-        var matchJobs: [(Job, AlertID)] = []
+        var matchJobs: [(Job, [AlertID])] = []
         for job in jobs {
-            if job.kind == JobKinds.intelMatch, let text = job.payload["alert_id"]?.stringValue,
-                let alertID = AlertID(parsing: text)
-            {
-                matchJobs.append((job, alertID))
+            // A batch that fails is not completed; its leases lapse and it is claimed again. A job
+            // that keeps failing is set aside as dead instead of blocking the queue forever.
+            if job.attempts >= Self.maxAttempts {
+                metrics.increment("riposte_jobs_failed_total", labels: [("kind", job.kind)])
+                logger.error(
+                    "job gave up", ["job.id": job.id.rawValue, "job.kind": job.kind, "job.attempts": String(job.attempts)])
+                try await store.fail(job.id, error: "gave up after \(job.attempts) attempts", retryAt: nil)
+                continue
+            }
+            if job.kind == JobKinds.intelMatch, let list = job.payload["alert_ids"]?.arrayValue {
+                matchJobs.append((job, list.compactMap { $0.stringValue.flatMap(AlertID.init(parsing:)) }))
             } else {
                 logger.error("dropping job of unknown kind or payload", ["job.id": job.id.rawValue, "job.kind": job.kind])
                 try await store.fail(job.id, error: "unknown job kind or payload", retryAt: nil)
             }
         }
         if !matchJobs.isEmpty { try await runIntelMatches(matchJobs) }
-        return true
+        return jobs.count == batchSize
     }
 
-    private func runIntelMatches(_ jobs: [(Job, AlertID)]) async throws {
+    private func runIntelMatches(_ jobs: [(Job, [AlertID])]) async throws {
         var updates: [ObservableID: ObservableIntelUpdate] = [:]
-        var done: [JobID] = []
-        for (job, alertID) in jobs {
-            do {
-                for observable in try await store.observables(alert: alertID) where updates[observable.id] == nil {
+        let alerts = jobs.flatMap(\.1)
+        for start in stride(from: 0, to: alerts.count, by: Self.alertsPerRead) {
+            let slice = Array(alerts[start..<min(start + Self.alertsPerRead, alerts.count)])
+            for observables in try await store.observables(alerts: slice).values {
+                for observable in observables where updates[observable.id] == nil {
                     if let update = intel.update(for: observable) { updates[observable.id] = update }
                 }
-                done.append(job.id)
-            } catch {
-                try await reschedule(job, error: error)
             }
         }
         if !updates.isEmpty { _ = try await store.recordIntel(Array(updates.values), now: clock.now()) }
-        try await store.complete(done)
-        metrics.increment("riposte_jobs_completed_total", by: Double(done.count), labels: [("kind", JobKinds.intelMatch)])
+        try await store.complete(jobs.map(\.0.id))
+        metrics.increment("riposte_jobs_completed_total", by: Double(jobs.count), labels: [("kind", JobKinds.intelMatch)])
     }
 
-    private func reschedule(_ job: Job, error: any Error) async throws {
-        metrics.increment("riposte_jobs_failed_total", labels: [("kind", job.kind)])
-        let attempts = job.attempts + 1
-        let retryAt = attempts >= Self.maxAttempts ? nil : clock.now().addingTimeInterval(pow(2, Double(attempts)))
-        logger.warning("job failed", ["job.id": job.id.rawValue, "job.kind": job.kind, "error": String(describing: error)])
-        try await store.fail(job.id, error: String(describing: error), retryAt: retryAt)
-    }
 }

@@ -45,6 +45,8 @@ private struct IngestBatch {
     /// By fingerprint: the incident alerts with this fingerprint join for the rest of the batch.
     var incidents: [String: Int] = [:]
     var touched: [TouchedIncident] = []
+    /// The ids of the alerts this batch stored, for its one `intel.match` job.
+    var newAlerts: [JSONValue] = []
     /// Observable ids by incident, type and value, as known in this batch.
     var observables: [ObservableKey: ObservableID] = [:]
 
@@ -73,6 +75,7 @@ private struct IngestBatch {
         outcomes.reserveCapacity(alerts.count)
         for alert in alerts { outcomes.append(try ingest(alert)) }
         try flushIncidentUpdates()
+        try enqueueIntelMatch()
         return outcomes
     }
 
@@ -121,13 +124,7 @@ private struct IngestBatch {
                 [.text(alert.id.rawValue), .text(observableID.rawValue), .int(position)])
         }
 
-        let job: JobID = ids.next()
-        try connection.run(
-            "INSERT INTO jobs (id, kind, payload, run_at, attempts, dead) VALUES (?, ?, ?, ?, 0, 0)",
-            [
-                .text(job.rawValue), .text(JobKinds.intelMatch),
-                .text(JSONText.encode(.object([("alert_id", .string(alert.id.rawValue))]))), now,
-            ])
+        newAlerts.append(.string(alert.id.rawValue))
         return IngestOutcome(alertID: alert.id, incidentID: incident.id, duplicate: false, createdIncident: created)
     }
 
@@ -193,6 +190,18 @@ private struct IngestBatch {
             ])
         observables[key] = id
         return id
+    }
+
+    /// One `intel.match` job for every new alert of the batch.
+    private func enqueueIntelMatch() throws {
+        guard !newAlerts.isEmpty else { return }
+        let job: JobID = ids.next()
+        try connection.run(
+            "INSERT INTO jobs (id, kind, payload, run_at, attempts, dead) VALUES (?, ?, ?, ?, 0, 0)",
+            [
+                .text(job.rawValue), .text(JobKinds.intelMatch),
+                .text(JSONText.encode(.object([("alert_ids", .array(newAlerts))]))), .integer(nowMillis),
+            ])
     }
 
     /// One update per incident that gained alerts after its row was written.

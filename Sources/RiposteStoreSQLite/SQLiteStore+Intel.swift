@@ -86,6 +86,19 @@ extension SQLiteStore {
         }
     }
 
+    package func observables(alerts: [AlertID]) async throws -> [AlertID: [Observable]] {
+        guard alerts.count <= 1000 else { throw RiposteError.invalid("at most 1000 alerts per read, got \(alerts.count)") }
+        guard !alerts.isEmpty else { return [:] }
+        return try await read { connection in
+            var result: [AlertID: [Observable]] = [:]
+            for alert in alerts {
+                let observables = try connection.alertObservables(alert)
+                if !observables.isEmpty { result[alert] = observables }
+            }
+            return result
+        }
+    }
+
     package func recordIntel(_ updates: [ObservableIntelUpdate], now: Date) async throws -> Int {
         for update in updates {
             for hit in update.hits {

@@ -84,6 +84,10 @@ public struct StoreContract: Sendable {
             #expect(record.observables.allSatisfy { $0.verdict == .unknown && $0.intel.isEmpty })
             #expect(record.observables.allSatisfy { $0.incidentID == incident.id && $0.firstSeen == F.t0 })
             #expect(try await store.observables(alert: alert.id).map(\.id) == record.observables.map(\.id))
+            let unknownAlert = AlertID(rawValue: "alert_01ZZZZZZZZZZZZZZZZZZZZZZZZ")
+            let batch = try await store.observables(alerts: [alert.id, unknownAlert])
+            #expect(batch.count == 1, "an unknown alert is absent from a batch read")
+            #expect(batch[alert.id]?.map(\.id) == record.observables.map(\.id))
             #expect(Set(try await store.observables(incident: incident.id).map(\.id)) == Set(record.observables.map(\.id)))
             #expect(try await store.alerts(incident: incident.id, limit: 10) == [record.alert])
 
@@ -95,7 +99,7 @@ public struct StoreContract: Sendable {
             #expect(try await store.pendingJobCount() == 1)
             let jobs = try await store.claim(limit: 10, now: F.t0, lease: .seconds(60))
             #expect(jobs.map(\.kind) == [JobKinds.intelMatch])
-            #expect(jobs.first?.payload["alert_id"] == .string(alert.id.rawValue))
+            #expect(jobs.first?.payload["alert_ids"] == .array([.string(alert.id.rawValue)]))
             #expect(jobs.first?.attempts == 0)
         }
     }
@@ -127,7 +131,9 @@ public struct StoreContract: Sendable {
             #expect(incident.lastAlertAt == F.t0, "a duplicate does not touch the incident")
             #expect(try await store.timeline(incident: incident.id).count == 1)
             #expect(try await store.observables(incident: incident.id).map(\.value) == ["192.0.2.1"])
-            #expect(try await store.pendingJobCount() == 2)
+            #expect(try await store.pendingJobCount() == 1, "one job per call that stored alerts, none for duplicates")
+            let job = try #require(try await store.claim(limit: 10, now: F.at(20), lease: .seconds(60)).first)
+            #expect(job.payload["alert_ids"] == .array([.string(first.id.rawValue), .string(otherSource.id.rawValue)]))
             await expectError(.notFound, "the duplicate's own id was never stored") {
                 try await store.alert(id: repeatInBatch.id)
             }

@@ -23,6 +23,7 @@ public struct Job: Hashable, Sendable {
 
 /// Well-known job kinds.
 public enum JobKinds {
-    /// Match a new alert's observables against the intel index. Payload: `{"alert_id": …}`.
+    /// Match new alerts' observables against the intel index. Payload: `{"alert_ids": [...]}`, the
+    /// new alerts of one ingest call (one job per call keeps job traffic per batch, not per alert).
     public static let intelMatch = "intel.match"
 }

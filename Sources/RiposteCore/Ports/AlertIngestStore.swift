@@ -52,7 +52,8 @@ public protocol AlertIngestStore: Sendable {
     /// timeline event — or opens a new incident (next `number`, status `new`, the alert's title
     /// and severity, an `incident.created` timeline event). The alert's observables are attached
     /// to the incident (one row per incident, type and value; verdict `unknown` when new) and to
-    /// the alert, and one `intel.match` job is enqueued per new alert.
+    /// the alert, and one `intel.match` job listing the batch's new alerts (`alert_ids`) is enqueued
+    /// when there is at least one.
     ///
     /// Either every row is committed or none. Idempotent per `(source, sourceRef)`.
     /// - Throws: `.invalid` for a batch over the adapter's limits; `.unavailable` when the

@@ -31,6 +31,9 @@ public struct ObservableIntelUpdate: Hashable, Sendable {
 public protocol EnrichmentStore: Sendable {
     /// The observables an alert named. - Throws: `.notFound`.
     func observables(alert: AlertID) async throws -> [Observable]
+    /// The observables of many alerts in one read (the job worker's batch); unknown alerts are absent
+    /// from the result. At most 1,000 alerts. - Throws: `.invalid` over the limit.
+    func observables(alerts: [AlertID]) async throws -> [AlertID: [Observable]]
     /// Merges hits (one per feed and indicator), raises verdicts, and writes one `intel.matched`
     /// timeline event per observable that gained a hit, all in one transaction. Returns the
     /// number of observables that changed. Idempotent: repeating an update changes nothing.

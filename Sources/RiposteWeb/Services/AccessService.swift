@@ -19,6 +19,11 @@ package final class AccessService: Sendable {
     /// five minutes per credential instead of once per request.
     private let basicCache = Mutex<[String: (principal: Principal, expires: Date)]>([:])
     private static let basicCacheLifetime: TimeInterval = 300
+    /// Bearer tokens seen recently (keyed by their SHA-256), so a busy sender costs no database read
+    /// per request. CONSIDER(access): drop entries on token revocation once tokens can be revoked.
+    private let tokenCache = Mutex<[String: (principal: Principal, expires: Date)]>([:])
+    private static let tokenCacheLifetime: TimeInterval = 30
+    private static let cacheCapacity = 10_000
     /// Token prefix that makes a leaked token recognisable to secret scanners.
     package static let tokenPrefix = "rpt_"
 
@@ -36,10 +41,17 @@ package final class AccessService: Sendable {
         guard let authorization else { throw rejection }
         if authorization.count > 7, authorization.prefix(7).lowercased() == "bearer " {
             let secret = authorization.dropFirst(7).trimmingCharacters(in: .whitespaces)
-            guard !secret.isEmpty, secret.utf8.count <= 256,
-                let token = try await store.token(secretHash: Crypto.sha256Hex(secret.utf8))
-            else { throw rejection }
-            return Principal(name: token.name, role: token.role, actor: Actor(name: "token:" + token.name))
+            guard !secret.isEmpty, secret.utf8.count <= 256 else { throw rejection }
+            let hash = Crypto.sha256Hex(secret.utf8)
+            let now = clock.now()
+            if let cached = tokenCache.withLock({ $0[hash] }), cached.expires > now { return cached.principal }
+            guard let token = try await store.token(secretHash: hash) else { throw rejection }
+            let principal = Principal(name: token.name, role: token.role, actor: Actor(name: "token:" + token.name))
+            tokenCache.withLock { cache in
+                if cache.count >= Self.cacheCapacity { cache.removeAll() }
+                cache[hash] = (principal, now.addingTimeInterval(Self.tokenCacheLifetime))
+            }
+            return principal
         }
         if authorization.count > 6, authorization.prefix(6).lowercased() == "basic " {
             return try await authenticateBasic(String(authorization.dropFirst(6)), rejection: rejection)
@@ -62,7 +74,7 @@ package final class AccessService: Sendable {
         guard valid else { throw rejection }
         let principal = Principal(name: user.name, role: user.role, actor: Actor(name: "user:" + user.name))
         basicCache.withLock { cache in
-            if cache.count > 10_000 { cache.removeAll() }
+            if cache.count >= Self.cacheCapacity { cache.removeAll() }
             cache[cacheKey] = (principal, now.addingTimeInterval(Self.basicCacheLifetime))
         }
         return principal
