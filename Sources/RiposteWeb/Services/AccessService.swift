@@ -27,6 +27,10 @@ package final class AccessService: Sendable {
     /// Token prefix that makes a leaked token recognisable to secret scanners.
     package static let tokenPrefix = "rpt_"
 
+    /// argon2id takes tens of milliseconds and much memory: it runs here, one at a time, never on
+    /// the cooperative pool. One thread for the whole process.
+    private static let passwordHashing = BlockingExecutor(threadCount: 1, name: "argon2")
+
     package init(store: any AccessStore, ids: any IDGenerator, clock: WallClock) {
         self.store = store
         self.ids = ids
@@ -69,8 +73,8 @@ package final class AccessService: Sendable {
         let name = String(text[..<colon])
         let password = String(text[text.index(after: colon)...])
         guard let user = try await store.user(named: name) else { throw rejection }
-        // argon2id takes ~100 ms: keep it off the cooperative pool.
-        let valid = await Task.detached { Crypto.verifyPassword(password, hash: user.passwordHash) }.value
+        let hash = user.passwordHash
+        let valid = try await Self.passwordHashing.run { Crypto.verifyPassword(password, hash: hash) }
         guard valid else { throw rejection }
         let principal = Principal(name: user.name, role: user.role, actor: Actor(name: "user:" + user.name))
         basicCache.withLock { cache in
@@ -85,7 +89,7 @@ package final class AccessService: Sendable {
     package func bootstrapAdminIfNeeded() async throws -> Secret? {
         guard try await store.userCount() == 0 else { return nil }
         let password = try Crypto.randomToken(byteCount: 18)
-        let hash = try Crypto.hashPassword(password)
+        let hash = try await Self.passwordHashing.run { try Crypto.hashPassword(password) }
         let admin = User(id: ids.next(UserKind.self), name: "admin", role: .admin, passwordHash: hash, createdAt: clock.now())
         do {
             try await store.createUser(admin)
