@@ -107,9 +107,10 @@ public enum IPAddress: Hashable, Sendable, CustomStringConvertible {
                 index = end
                 break
             }
-            guard group.count <= 4, let number = UInt16(String(decoding: group, as: UTF8.self), radix: 16) else {
-                return nil
-            }
+            // Hex digits only: `UInt16(_:radix:)` alone would also take a sign (`+1::`).
+            guard group.count <= 4, group.allSatisfy(\.isHexDigit),
+                let number = UInt16(String(decoding: group, as: UTF8.self), radix: 16)
+            else { return nil }
             if sawCompression { tail.append(number) } else { head.append(number) }
             index = end
             if index < bytes.count {
