@@ -80,7 +80,7 @@ let package = Package(
         // Release-mode benchmarks: `swift run -c release <name>`; see Benchmarks/README.md.
         .executableTarget(
             name: "IntelIndexBenchmark",
-            dependencies: ["RiposteIntel", "RiposteCore"],
+            dependencies: ["RiposteIntel", "RiposteCore", "RiposteTesting"],
             path: "Benchmarks/IntelIndexBenchmark",
             swiftSettings: strict
         ),

@@ -1,6 +1,7 @@
 // AlertPayloadSplitter: object, array and NDJSON bodies split into exact records; every malformed body names its place.
 import RiposteCore
 import RiposteIngest
+import RiposteTesting
 import Testing
 
 @Suite("AlertPayloadSplitter")

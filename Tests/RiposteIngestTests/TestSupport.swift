@@ -1,22 +1,9 @@
-// Test helpers for ingest: byte literals, a seeded generator, a JSON writer and the expected SIDs per pcap.
+// Test helpers for ingest: byte literals, a JSON writer and the expected SIDs per pcap.
 import Foundation
 import RiposteCore
 import RiposteTesting
 
 func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
-
-/// A deterministic generator, so a failing property test can be replayed from its seed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Writes a JSON value as compact text, escaping what JSON requires (and a few extras, randomly).
 func writeJSON(_ value: JSONValue, escapeAll: Bool = false) -> String {

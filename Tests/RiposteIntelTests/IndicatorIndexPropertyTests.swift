@@ -2,6 +2,7 @@
 import FoundationEssentials
 import RiposteCore
 import RiposteIntel
+import RiposteTesting
 import Testing
 
 @Suite("Indicator index agrees with a brute-force matcher")
