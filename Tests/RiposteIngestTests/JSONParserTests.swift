@@ -1,7 +1,6 @@
-// JSONParser: RFC 8259 values, escapes, numbers and limits, and agreement with Foundation on the corpus.
+// JSONParser (Core; the ingest hot path): RFC 8259 values, escapes, numbers, limits, and agreement with Foundation on the corpus.
 import Foundation
 import RiposteCore
-import RiposteIngest
 import RiposteTesting
 import Testing
 

@@ -1,19 +1,18 @@
 // A strict JSON (RFC 8259) parser from UTF-8 bytes straight to JSONValue, with a nesting limit.
-package import RiposteCore
 
 /// A JSON syntax error at a byte offset of the parsed bytes.
-package struct JSONSyntaxError: Error, Sendable, Hashable, CustomStringConvertible {
+public struct JSONSyntaxError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Offset of the offending byte (or of the end, when the text stops early).
-    package var offset: Int
+    public var offset: Int
     /// What is wrong, without the position (`unexpected character '}'`).
-    package var reason: String
+    public var reason: String
 
-    package init(offset: Int, reason: String) {
+    public init(offset: Int, reason: String) {
         self.offset = offset
         self.reason = reason
     }
 
-    package var description: String { "\(reason) at byte \(offset)" }
+    public var description: String { "\(reason) at byte \(offset)" }
 }
 
 /// Parses JSON text into ``JSONValue``.
@@ -27,12 +26,12 @@ package struct JSONSyntaxError: Error, Sendable, Hashable, CustomStringConvertib
 /// an error), numbers as `Double` (exact for integers up to 2^53; out-of-range numbers are an
 /// error), and nesting at most `maxDepth` arrays and objects. Duplicate object keys are kept in
 /// order; `JSONValue[key]` returns the first.
-package enum JSONParser {
+public enum JSONParser {
     /// The default nesting limit.
-    package static let defaultMaxDepth = 64
+    public static let defaultMaxDepth = 64
 
     /// Parses `bytes` as one JSON document. - Throws: `.invalid` naming the problem and byte offset.
-    package static func parse(_ bytes: [UInt8], maxDepth: Int = defaultMaxDepth) throws -> JSONValue {
+    public static func parse(_ bytes: [UInt8], maxDepth: Int = defaultMaxDepth) throws -> JSONValue {
         do {
             return try bytes.withUnsafeBufferPointer { buffer throws(JSONSyntaxError) in
                 try parse(buffer, maxDepth: maxDepth)
@@ -43,7 +42,7 @@ package enum JSONParser {
     }
 
     /// Parses `bytes` as one JSON document. - Throws: the syntax error and its offset within `bytes`.
-    package static func parse(
+    public static func parse(
         _ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int = defaultMaxDepth
     ) throws(JSONSyntaxError) -> JSONValue {
         var reader = Reader(bytes: bytes, maxDepth: maxDepth)

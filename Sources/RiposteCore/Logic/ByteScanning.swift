@@ -1,10 +1,10 @@
 // Byte-level helpers shared by the splitter and the JSON parser: UTF-8 validation and word-at-a-time string scanning.
 
 /// UTF-8 well-formedness (Unicode Table 3-7): no overlongs, no surrogates, nothing above U+10FFFF.
-enum UTF8Validation {
+public enum UTF8Validation {
     /// The length of the well-formed sequence at `position`, or 0 when it is ill-formed.
     @inline(__always)
-    static func sequenceLength(_ bytes: UnsafeBufferPointer<UInt8>, at position: Int) -> Int {
+    public static func sequenceLength(_ bytes: UnsafeBufferPointer<UInt8>, at position: Int) -> Int {
         let lead = bytes[position]
         if lead < 0x80 { return 1 }
         let available = bytes.count - position
@@ -33,7 +33,7 @@ enum UTF8Validation {
 }
 
 /// Word-at-a-time scanning for the bytes that end the plain run of a JSON string.
-enum ByteScan {
+public enum ByteScan {
     /// The index of the first byte in `start..<end` that is `"`, `\`, below 0x20 or above 0x7F, else `end`.
     ///
     /// Checks eight bytes per step (SWAR): a lane is flagged when it equals `"` or `\` (the
@@ -41,7 +41,7 @@ enum ByteScan {
     /// high bit set. Borrows only carry upward, so the lowest flagged lane is always a real match
     /// and the byte loop that follows finds it within the word.
     @inline(__always)
-    static func firstStringSpecial(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int {
+    public static func firstStringSpecial(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int {
         var index = start
         if let base = bytes.baseAddress {
             let raw = UnsafeRawPointer(base)
