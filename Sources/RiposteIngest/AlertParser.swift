@@ -1,19 +1,29 @@
 // The alert parser port, the registry of parsers by source name, and the body → [AlertDraft] entry point.
 package import RiposteCore
 
-/// Maps one decoded alert record of a source to an ``AlertDraft``. Pure: no I/O, no clock.
+/// Turns the body of one ingest request from a source into drafts. Pure: no I/O, no clock.
+///
+/// All or nothing: one bad record fails the whole body with an error naming it (record number,
+/// line and, where known, byte offset), and the caller stores nothing.
 package protocol AlertParser: Sendable {
     /// The source name drafts carry and `?source=` selects (`suricata`).
     var source: String { get }
     /// Bumped whenever the mapping changes, so stored alerts from an older parser can be re-parsed.
     var version: Int { get }
+    /// Splits `body` into records and maps each; each draft's `raw` is its record's exact bytes.
+    /// - Throws: `.invalid` naming the bad record, `.tooLarge` when `limits` are exceeded.
+    func parse(body: [UInt8], limits: IngestLimits) throws -> [AlertDraft]
+}
+
+/// A parser for a JSON source: bodies are one object, an array or NDJSON (see ``AlertPayloadSplitter``),
+/// and the parser only maps each decoded record.
+package protocol JSONAlertParser: AlertParser {
     /// Maps one record: `record` is its exact bytes (kept as the draft's `raw`), `value` the decoded JSON.
     /// - Throws: `.invalid` with a message that does not name the record; ``AlertIngest`` adds that.
     func parse(record: [UInt8], value: JSONValue) throws -> AlertDraft
 }
 
-extension AlertParser {
-    /// Splits, decodes and maps a whole body with this parser. - Throws: as ``AlertIngest/parse(body:parser:limits:)``.
+extension JSONAlertParser {
     package func parse(body: [UInt8], limits: IngestLimits = .default) throws -> [AlertDraft] {
         try AlertIngest.parse(body: body, parser: self, limits: limits)
     }
@@ -46,11 +56,13 @@ package enum AlertIngest {
     /// - Throws: `.invalid` for an unknown source, malformed JSON or a record the parser rejects;
     ///   `.tooLarge` when `limits` are exceeded.
     package static func parse(body: [UInt8], source: String, limits: IngestLimits = .default) throws -> [AlertDraft] {
-        try parse(body: body, parser: AlertParsers.parser(named: source), limits: limits)
+        try AlertParsers.parser(named: source).parse(body: body, limits: limits)
     }
 
-    /// As ``parse(body:source:limits:)`` with a given parser.
-    package static func parse(body: [UInt8], parser: any AlertParser, limits: IngestLimits = .default) throws -> [AlertDraft] {
+    /// Splits, decodes and maps a JSON body with `parser`, prefixing its errors with the record they concern.
+    package static func parse(
+        body: [UInt8], parser: some JSONAlertParser, limits: IngestLimits = .default
+    ) throws -> [AlertDraft] {
         var drafts: [AlertDraft] = []
         try forEachRecord(in: body, limits: limits) { record, bytes, value in
             do {

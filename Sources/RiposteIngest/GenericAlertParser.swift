@@ -31,7 +31,7 @@ package import RiposteCore
 ///
 /// Without `source_ref` or `id`, the source ref is `sha256:` of the record's exact bytes, so an
 /// exact repeat is a duplicate (the same alert re-serialised differently is not).
-package struct GenericAlertParser: AlertParser {
+package struct GenericAlertParser: JSONAlertParser {
     package var source: String { "generic" }
     package var version: Int { 1 }
 

@@ -30,7 +30,7 @@ package import RiposteCore
 ///   `sha256:` of the record bytes.
 ///
 /// Records whose `event_type` is not `alert` are rejected (`event_type 'flow' is not an alert`).
-package struct SuricataEVEParser: AlertParser {
+package struct SuricataEVEParser: JSONAlertParser {
     package var source: String { "suricata" }
     package var version: Int { 1 }
 
