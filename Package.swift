@@ -22,11 +22,14 @@ let package = Package(
         system("CSQLite", pkgConfig: "sqlite3", apt: "libsqlite3-dev"),
         system("COpenSSL", pkgConfig: "libcrypto", apt: "libssl-dev"),
         system("CArgon2", pkgConfig: "libargon2", apt: "libargon2-dev"),
+        system("CZstd", pkgConfig: "libzstd", apt: "libzstd-dev"),
 
         .target(name: "RiposteCore", swiftSettings: strict),
         .target(name: "RiposteRuntime", dependencies: ["RiposteCore", "COpenSSL", "CArgon2"], swiftSettings: strict),
         .target(name: "RiposteHTTP", dependencies: ["RiposteRuntime", "CMicroHTTPD"], swiftSettings: strict),
-        .target(name: "RiposteStoreSQLite", dependencies: ["RiposteCore", "RiposteRuntime", "CSQLite"], swiftSettings: strict),
+        .target(
+            name: "RiposteStoreSQLite", dependencies: ["RiposteCore", "RiposteRuntime", "CSQLite", "CZstd"],
+            swiftSettings: strict),
         .target(name: "RiposteIngest", dependencies: ["RiposteCore", "RiposteRuntime"], swiftSettings: strict),
         .target(name: "RiposteIntel", dependencies: ["RiposteCore", "RiposteRuntime"], swiftSettings: strict),
         .target(

@@ -35,11 +35,11 @@ enum AlertRow {
     static let columns = """
         id, incident_id, source, source_ref, title, severity, time, rule_uid, rule_name, rule_category, \
         src_ip, src_port, src_hostname, dst_ip, dst_port, dst_hostname, host_name, user_name, fingerprint, \
-        received_at, parser_version, raw
+        received_at, parser_version, payload_id, payload_offset, payload_length
         """
 
     /// The alert with no observables; the caller adds them from `alert_observables`.
-    static func decode(_ row: SQLiteRow) throws -> Alert {
+    static func decode(_ row: SQLiteRow, payloads: inout AlertPayloadReader) throws -> Alert {
         let draft = AlertDraft(
             source: row.text(2), sourceRef: row.text(3), title: row.text(4),
             severity: try decodeEnum(Severity.self, row.int(5), table: "alerts", column: "severity"),
@@ -48,7 +48,8 @@ enum AlertRow {
             sourceEndpoint: Endpoint(ip: row.optionalText(10), port: row.optionalInt(11), hostname: row.optionalText(12)),
             destinationEndpoint: Endpoint(
                 ip: row.optionalText(13), port: row.optionalInt(14), hostname: row.optionalText(15)),
-            hostName: row.optionalText(16), userName: row.optionalText(17), observables: [], raw: row.blob(21),
+            hostName: row.optionalText(16), userName: row.optionalText(17), observables: [],
+            raw: try payloads.record(payload: row.int64(21), offset: row.int(22), length: row.int(23)),
             parserVersion: row.int(20))
         return Alert(
             id: AlertID(rawValue: row.text(0)), incidentID: IncidentID(rawValue: row.text(1)), draft: draft,

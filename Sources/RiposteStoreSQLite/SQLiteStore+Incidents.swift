@@ -178,11 +178,12 @@ extension SQLiteStore {
                 let type = try decodeEnum(ObservableType.self, row.text(1), table: "observables", column: "type")
                 drafts[row.text(0), default: []].append(ObservableDraft(type: type, normalizedValue: row.text(2)))
             }
+            var payloads = AlertPayloadReader(connection: connection)
             return try connection.queryAll(
                 "SELECT \(AlertRow.columns) FROM alerts WHERE incident_id = ? ORDER BY received_at DESC, rowid DESC LIMIT ?",
                 [.text(incident.rawValue), .int(limit)]
             ) { row in
-                var alert = try AlertRow.decode(row)
+                var alert = try AlertRow.decode(row, payloads: &payloads)
                 alert.draft.observables = drafts[alert.id.rawValue] ?? []
                 return alert
             }
@@ -191,9 +192,11 @@ extension SQLiteStore {
 
     package func alert(id: AlertID) async throws -> AlertRecord {
         try await read { connection in
+            var payloads = AlertPayloadReader(connection: connection)
             guard
                 var alert = try connection.queryOne(
-                    "SELECT \(AlertRow.columns) FROM alerts WHERE id = ?", [.text(id.rawValue)], AlertRow.decode)
+                    "SELECT \(AlertRow.columns) FROM alerts WHERE id = ?", [.text(id.rawValue)],
+                    { try AlertRow.decode($0, payloads: &payloads) })
             else { throw RiposteError.notFound("no alert \(id)") }
             let observables = try connection.alertObservables(id)
             alert.draft.observables = observables.map { ObservableDraft(type: $0.type, normalizedValue: $0.value) }

@@ -12,9 +12,11 @@ extension SQLiteStore {
         }
         guard !alerts.isEmpty else { return [] }
         let ids = self.ids
+        // Compressed here, on the caller's thread, so the writer thread only stores the frame.
+        let payloads = try AlertPayloadBlock(records: alerts.map(\.draft.raw))
         do {
             return try await write { connection in
-                var batch = IngestBatch(connection: connection, ids: ids, policy: policy, now: now)
+                var batch = IngestBatch(connection: connection, ids: ids, policy: policy, payloads: payloads, now: now)
                 return try batch.run(alerts)
             }
         } catch let error as RiposteError where error.code == .conflict {
@@ -31,6 +33,9 @@ private struct IngestBatch {
     let ids: any IDGenerator
     let nowMillis: Int64
     let cutoffMillis: Int64
+    let payloads: AlertPayloadBlock
+    /// The `alert_payloads` row, written with the first alert that is not a duplicate.
+    var payloadID: Int64?
 
     /// An incident this batch created or joined.
     struct TouchedIncident {
@@ -40,13 +45,26 @@ private struct IngestBatch {
         /// Alerts joined after the incident row was written (insert or read).
         var addedAlerts = 0
         var severity: Severity
+        /// The alerts this batch added (not the one that opened it), for one `alert.added` event.
+        var joined: [(id: AlertID, title: String, severity: Severity)] = []
     }
+
+    /// An `alert.added` event lists at most this many alert ids; its count covers all.
+    static let maximumListedAlerts = 100
 
     /// By fingerprint: the incident alerts with this fingerprint join for the rest of the batch.
     var incidents: [String: Int] = [:]
     var touched: [TouchedIncident] = []
     /// The ids of the alerts this batch stored, for its one `intel.match` job.
     var newAlerts: [JSONValue] = []
+    /// The alerts already stored under the batch's source keys, and those this batch stores: dedup.
+    var stored: [SourceKey: (alert: AlertID, incident: IncidentID)] = [:]
+
+    struct SourceKey: Hashable {
+        var source: String
+        var sourceRef: String
+    }
+
     /// Observable ids by incident, type and value, as known in this batch.
     var observables: [ObservableKey: ObservableID] = [:]
 
@@ -58,12 +76,15 @@ private struct IngestBatch {
 
     static let insertAlert = """
         INSERT INTO alerts (\(AlertRow.columns))
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
-    init(connection: SQLiteConnection, ids: any IDGenerator, policy: GroupingPolicy, now: Date) {
+    init(
+        connection: SQLiteConnection, ids: any IDGenerator, policy: GroupingPolicy, payloads: AlertPayloadBlock, now: Date
+    ) {
         self.connection = connection
         self.ids = ids
+        self.payloads = payloads
         nowMillis = now.unixMilliseconds
         let window = policy.window.components
         let windowMillis = window.seconds * 1000 + window.attoseconds / 1_000_000_000_000_000
@@ -71,36 +92,40 @@ private struct IngestBatch {
     }
 
     mutating func run(_ alerts: [PreparedAlert]) throws -> [IngestOutcome] {
+        try loadStoredAlerts(matching: alerts)
         var outcomes: [IngestOutcome] = []
         outcomes.reserveCapacity(alerts.count)
-        for alert in alerts { outcomes.append(try ingest(alert)) }
+        for (position, alert) in alerts.enumerated() { outcomes.append(try ingest(alert, position: position)) }
         try flushIncidentUpdates()
+        try writeAlertAddedEvents()
         try enqueueIntelMatch()
         return outcomes
     }
 
-    private mutating func ingest(_ alert: PreparedAlert) throws -> IngestOutcome {
+    private mutating func ingest(_ alert: PreparedAlert, position: Int) throws -> IngestOutcome {
         let draft = alert.draft
-        // Dedup: this also sees alerts inserted earlier in this transaction.
-        if let stored = try connection.queryOne(
-            "SELECT id, incident_id FROM alerts WHERE source = ? AND source_ref = ?",
-            [.text(draft.source), .text(draft.sourceRef)],
-            { (AlertID(rawValue: $0.text(0)), IncidentID(rawValue: $0.text(1))) })
-        {
-            return IngestOutcome(alertID: stored.0, incidentID: stored.1, duplicate: true, createdIncident: false)
+        let key = SourceKey(source: draft.source, sourceRef: draft.sourceRef)
+        if let stored = stored[key] {
+            return IngestOutcome(alertID: stored.alert, incidentID: stored.incident, duplicate: true, createdIncident: false)
         }
 
         let (index, created) = try incidentIndex(for: alert)
-        let incident = touched[index]
+        // Copies of the fields, not of the struct: a copy would share `joined` and make each append copy it.
+        let incident = (id: touched[index].id, isNew: touched[index].isNew)
         let now = SQLiteValue.integer(nowMillis)
-        try connection.insertTimelineEvent(
-            id: ids.next(), incident: incident.id, time: Date(unixMilliseconds: nowMillis), actor: .system,
-            kind: created ? "incident.created" : "alert.added",
-            message: created ? "Incident opened by alert: \(draft.title)" : "Alert added: \(draft.title)",
-            details: .object([
-                ("alert_id", .string(alert.id.rawValue)), ("source", .string(draft.source)),
-                ("severity", .string(draft.severity.name)),
-            ]))
+        if created {
+            try connection.insertTimelineEvent(
+                id: ids.next(), incident: incident.id, time: Date(unixMilliseconds: nowMillis), actor: .system,
+                kind: "incident.created", message: "Incident opened by alert: \(draft.title)",
+                details: .object([
+                    ("alert_id", .string(alert.id.rawValue)), ("source", .string(draft.source)),
+                    ("severity", .string(draft.severity.name)),
+                ]))
+        } else {
+            touched[index].joined.append((alert.id, draft.title, draft.severity))
+        }
+        let payloadID = try storedPayloadID()
+        let record = payloads.ranges[position]
 
         try connection.run(
             Self.insertAlert,
@@ -111,7 +136,8 @@ private struct IngestBatch {
                 .int(draft.sourceEndpoint.port), .text(draft.sourceEndpoint.hostname),
                 .text(draft.destinationEndpoint.ip), .int(draft.destinationEndpoint.port),
                 .text(draft.destinationEndpoint.hostname), .text(draft.hostName), .text(draft.userName),
-                .text(alert.fingerprint), now, .int(draft.parserVersion), .blob(draft.raw),
+                .text(alert.fingerprint), now, .int(draft.parserVersion), .integer(payloadID),
+                .int(record.lowerBound), .int(record.count),
             ])
 
         for (position, observable) in draft.observables.enumerated() {
@@ -125,7 +151,26 @@ private struct IngestBatch {
         }
 
         newAlerts.append(.string(alert.id.rawValue))
+        stored[key] = (alert.id, incident.id)
         return IngestOutcome(alertID: alert.id, incidentID: incident.id, duplicate: false, createdIncident: created)
+    }
+
+    /// Fills `stored` with one query per source, not one per alert.
+    private mutating func loadStoredAlerts(matching alerts: [PreparedAlert]) throws {
+        var refsBySource: [String: [JSONValue]] = [:]
+        for alert in alerts { refsBySource[alert.draft.source, default: []].append(.string(alert.draft.sourceRef)) }
+        for (source, refs) in refsBySource {
+            try connection.query(
+                """
+                SELECT source_ref, id, incident_id FROM alerts
+                WHERE source = ? AND source_ref IN (SELECT value FROM json_each(?))
+                """,
+                [.text(source), .text(JSONText.encode(.array(refs)))]
+            ) { row in
+                stored[SourceKey(source: source, sourceRef: row.text(0))] =
+                    (AlertID(rawValue: row.text(1)), IncidentID(rawValue: row.text(2)))
+            }
+        }
     }
 
     /// The incident the alert joins (index into `touched`), opening one when none is open and recent.
@@ -169,7 +214,9 @@ private struct IngestBatch {
         return (touched.count - 1, true)
     }
 
-    private mutating func observableID(_ draft: ObservableDraft, incident: TouchedIncident) throws -> ObservableID {
+    private mutating func observableID(
+        _ draft: ObservableDraft, incident: (id: IncidentID, isNew: Bool)
+    ) throws -> ObservableID {
         let key = ObservableKey(incident: incident.id, type: draft.type, value: draft.value)
         if let known = observables[key] { return known }
         if !incident.isNew,
@@ -190,6 +237,36 @@ private struct IngestBatch {
             ])
         observables[key] = id
         return id
+    }
+
+    /// The payload row of this batch, written on first use: a batch of duplicates stores none.
+    private mutating func storedPayloadID() throws -> Int64 {
+        if let payloadID { return payloadID }
+        let id = try connection.queryOne(
+            "INSERT INTO alert_payloads (codec, size, data) VALUES ('zstd', ?, ?) RETURNING id",
+            [.int(payloads.size), .blob(payloads.data)], { $0.int64(0) })
+        guard let id else { throw RiposteError(.internal, "storing alert payloads returned no id") }
+        payloadID = id
+        return id
+    }
+
+    /// One `alert.added` event per incident that alerts of this batch joined, so a burst of a
+    /// thousand related alerts reads as one line, not a thousand.
+    private func writeAlertAddedEvents() throws {
+        for incident in touched where !incident.joined.isEmpty {
+            let first = incident.joined[0]
+            let count = incident.joined.count
+            let worst = incident.joined.map(\.severity).max() ?? first.severity
+            let listed = incident.joined.prefix(Self.maximumListedAlerts).map { JSONValue.string($0.id.rawValue) }
+            try connection.insertTimelineEvent(
+                id: ids.next(), incident: incident.id, time: Date(unixMilliseconds: nowMillis), actor: .system,
+                kind: "alert.added",
+                message: count == 1 ? "Alert added: \(first.title)" : "\(count) alerts added, first: \(first.title)",
+                details: .object([
+                    ("alert_ids", .array(listed)), ("count", .number(Double(count))),
+                    ("severity", .string(worst.name)),
+                ]))
+        }
     }
 
     /// One `intel.match` job for every new alert of the batch.

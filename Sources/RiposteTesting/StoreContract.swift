@@ -193,9 +193,19 @@ public struct StoreContract: Sendable {
             #expect(batchIncident.severity == .critical)
             #expect(batchIncident.title == "Batch")
             #expect(try await store.observables(incident: batchIncident.id).count == 1)
+            // One `alert.added` event for the alerts a batch adds to an incident, not one per alert.
+            let events = try await store.timeline(incident: batchIncident.id)
+            #expect(events.map(\.kind) == ["incident.created", "alert.added"])
+            #expect(events.last?.details["count"] == .number(2))
+            #expect(events.last?.details["alert_ids"] == .array([.string(batch[1].id.rawValue), .string(batch[2].id.rawValue)]))
+            #expect(events.last?.details["severity"] == .string("critical"))
+            #expect(events.last?.message == "2 alerts added, first: \(batch[1].draft.title)")
+            // Every alert of a batch reads back its own raw record.
+            let stored = try await store.alerts(incident: batchIncident.id, limit: 10)
             #expect(
-                try await store.timeline(incident: batchIncident.id).map(\.kind)
-                    == ["incident.created", "alert.added", "alert.added"])
+                Dictionary(uniqueKeysWithValues: stored.map { ($0.id, $0.draft.raw) })
+                    == Dictionary(
+                        uniqueKeysWithValues: batch.map { ($0.id, $0.draft.raw) }))
         }
     }
 

@@ -27,6 +27,16 @@ enum M0001_Initial {
         CREATE INDEX incidents_open_fingerprint ON incidents (fingerprint, last_alert_at)
             WHERE status IN ('new', 'in_progress', 'on_hold');
 
+        -- The raw records of one ingest call, back to back in one zstd frame: compressing a batch
+        -- together is several times smaller than record by record, and keeps the alert rows small.
+        CREATE TABLE alert_payloads (
+            id INTEGER PRIMARY KEY,
+            codec TEXT NOT NULL CHECK (codec IN ('zstd')),
+            -- Uncompressed bytes.
+            size INTEGER NOT NULL,
+            data BLOB NOT NULL
+        ) STRICT;
+
         CREATE TABLE alerts (
             id TEXT PRIMARY KEY,
             incident_id TEXT NOT NULL REFERENCES incidents (id),
@@ -49,7 +59,10 @@ enum M0001_Initial {
             fingerprint TEXT NOT NULL,
             received_at INTEGER NOT NULL,
             parser_version INTEGER NOT NULL,
-            raw BLOB NOT NULL,
+            -- The raw record: bytes [payload_offset, payload_offset + payload_length) of the payload.
+            payload_id INTEGER NOT NULL REFERENCES alert_payloads (id),
+            payload_offset INTEGER NOT NULL,
+            payload_length INTEGER NOT NULL,
             UNIQUE (source, source_ref)
         ) STRICT;
 

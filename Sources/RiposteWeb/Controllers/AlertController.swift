@@ -23,11 +23,6 @@ struct AlertController {
             throw RiposteError.invalid("query parameter 'source' is required (for example ?source=suricata)")
         }
         let outcomes = try await intake.ingest(body: Array(call.request.body), source: source)
-        let items = outcomes.map {
-            V1.IngestResponse.Item(id: $0.alertID.rawValue, incident_id: $0.incidentID.rawValue, duplicate: $0.duplicate)
-        }
-        let duplicates = outcomes.lazy.filter(\.duplicate).count
-        return try JSONBody.response(
-            V1.IngestResponse(accepted: outcomes.count, duplicates: duplicates, alerts: items), status: .accepted)
+        return .json(V1.IngestResponse(outcomes: outcomes).json, status: .accepted)
     }
 }

@@ -5,15 +5,25 @@ import RiposteRuntime
 
 /// The `/api/v1` data-transfer objects (snake_case JSON, RFC 3339 UTC times with milliseconds).
 enum V1 {
-    struct IngestResponse: Encodable {
-        struct Item: Encodable {
-            var id: String
-            var incident_id: String
-            var duplicate: Bool
+    /// The 202 body of an ingest: written by hand, because a 1,000-alert answer through
+    /// JSONEncoder cost as much as parsing the alerts.
+    struct IngestResponse {
+        var outcomes: [IngestOutcome]
+
+        var json: Data {
+            let duplicates = outcomes.lazy.filter(\.duplicate).count
+            var text = #"{"accepted":\#(outcomes.count),"duplicates":\#(duplicates),"alerts":["#
+            text.reserveCapacity(text.utf8.count + outcomes.count * 100)
+            for (index, outcome) in outcomes.enumerated() {
+                if index > 0 { text += "," }
+                text +=
+                    #"{"id":"# + JSONText.quote(outcome.alertID.rawValue) + #","incident_id":"#
+                    + JSONText.quote(outcome.incidentID.rawValue) + #","duplicate":"# + (outcome.duplicate ? "true" : "false")
+                    + "}"
+            }
+            text += "]}"
+            return Data(text.utf8)
         }
-        var accepted: Int
-        var duplicates: Int
-        var alerts: [Item]
     }
 
     struct IntelHitDTO: Encodable {

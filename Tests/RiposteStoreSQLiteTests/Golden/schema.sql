@@ -6,6 +6,14 @@ CREATE TABLE alert_observables (
     PRIMARY KEY (alert_id, observable_id)
 ) STRICT, WITHOUT ROWID;
 
+CREATE TABLE alert_payloads (
+    id INTEGER PRIMARY KEY,
+    codec TEXT NOT NULL CHECK (codec IN ('zstd')),
+    -- Uncompressed bytes.
+    size INTEGER NOT NULL,
+    data BLOB NOT NULL
+) STRICT;
+
 CREATE TABLE alerts (
     id TEXT PRIMARY KEY,
     incident_id TEXT NOT NULL REFERENCES incidents (id),
@@ -28,7 +36,10 @@ CREATE TABLE alerts (
     fingerprint TEXT NOT NULL,
     received_at INTEGER NOT NULL,
     parser_version INTEGER NOT NULL,
-    raw BLOB NOT NULL,
+    -- The raw record: bytes [payload_offset, payload_offset + payload_length) of the payload.
+    payload_id INTEGER NOT NULL REFERENCES alert_payloads (id),
+    payload_offset INTEGER NOT NULL,
+    payload_length INTEGER NOT NULL,
     UNIQUE (source, source_ref)
 ) STRICT;
 

@@ -1,0 +1,2 @@
+// Zstandard for Swift: the store compresses raw alert payloads with it.
+#include <zstd.h>
