@@ -4,6 +4,11 @@ package import Foundation
 /// JSON string quoting with every control character escaped.
 package enum JSONText {
     package static func quote(_ text: String) -> String {
+        // Most text (ids, names) needs no escape: one byte scan, then a plain concatenation.
+        // 0xE2 starts U+2028/U+2029 (and other characters), which take the slow path.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0xE2 }) {
+            return "\"" + text + "\""
+        }
         var out = "\""
         out.reserveCapacity(text.utf8.count + 2)
         for scalar in text.unicodeScalars {

@@ -63,3 +63,16 @@ extension SQLiteStore {
         }
     }
 }
+
+extension SQLiteStore {
+    /// `PRAGMA foreign_key_check` on a reader: each row that references a missing parent, as
+    /// `table rowid -> parent`. Empty when every declared reference holds. Foreign keys are not
+    /// enforced on writes (see `SQLiteConnection`); tests call this after each behaviour.
+    package func foreignKeyViolations() async throws -> [String] {
+        try await read { connection in
+            try connection.queryAll("PRAGMA foreign_key_check") { row in
+                "\(row.text(0)) \(row.isNull(1) ? "-" : String(row.int64(1))) -> \(row.text(2))"
+            }
+        }
+    }
+}

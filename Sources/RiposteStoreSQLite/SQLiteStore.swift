@@ -28,6 +28,9 @@ package struct SQLiteConfiguration: Sendable {
     }
 }
 
+/// Process-wide SQLite settings, applied once before the first connection opens.
+private let sqliteProcessConfiguration: Void = { _ = riposte_sqlite_disable_memory_statistics() }()
+
 /// `RiposteStore` on one SQLite file in WAL mode.
 ///
 /// Every `sqlite3_*` call runs on a `BlockingExecutor`: writes on a one-thread executor (so they
@@ -70,6 +73,7 @@ package final class SQLiteStore: RiposteStore {
         guard configuration.readerCount >= 1, configuration.maximumIngestBatch >= 1 else {
             throw RiposteError.invalid("the SQLite store needs at least one reader and a positive batch limit")
         }
+        _ = sqliteProcessConfiguration
         guard sqlite3_threadsafe() != 0 else {
             throw RiposteError(.unavailable, "the SQLite library was built without thread support")
         }

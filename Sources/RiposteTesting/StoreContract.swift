@@ -15,10 +15,18 @@ import Testing
 /// ```
 public struct StoreContract: Sendable {
     let makeStore: @Sendable () async throws -> any RiposteStore
+    /// Run on each store after its behaviour, before it closes: adapter-specific integrity checks.
+    let checkIntegrity: @Sendable (any RiposteStore) async throws -> Void
     let fixtures = StoreContractFixtures()
     typealias F = StoreContractFixtures
 
-    public init(makeStore: @escaping @Sendable () async throws -> any RiposteStore) { self.makeStore = makeStore }
+    public init(
+        makeStore: @escaping @Sendable () async throws -> any RiposteStore,
+        checkIntegrity: @escaping @Sendable (any RiposteStore) async throws -> Void = { _ in }
+    ) {
+        self.makeStore = makeStore
+        self.checkIntegrity = checkIntegrity
+    }
 
     /// Every check, in order.
     public func runAll() async throws {
@@ -42,6 +50,7 @@ public struct StoreContract: Sendable {
         let store = try await makeStore()
         do {
             try await body(store)
+            try await checkIntegrity(store)
         } catch {
             await store.close()
             throw error

@@ -3,6 +3,7 @@ import Foundation
 import RiposteCore
 import RiposteStoreSQLite
 import RiposteTesting
+import Testing
 
 /// Runs `body` with a new empty directory and removes it afterwards.
 func withTemporaryDirectory<T>(_ body: (String) async throws -> T) async throws -> T {
@@ -24,10 +25,15 @@ func openStore(
 func runContract(_ check: (StoreContract) async throws -> Void) async throws {
     try await withTemporaryDirectory { directory in
         let counter = StoreCounter()
-        let contract = StoreContract {
-            // A new file for each store the check asks for.
-            try await openStore(in: directory + "/store-\(counter.next())")
-        }
+        let contract = StoreContract(
+            makeStore: {
+                // A new file for each store the check asks for.
+                try await openStore(in: directory + "/store-\(counter.next())")
+            },
+            checkIntegrity: { store in
+                let violations = try await (store as? SQLiteStore)?.foreignKeyViolations()
+                #expect(violations == [], "every declared reference holds")
+            })
         try await check(contract)
     }
 }
