@@ -133,7 +133,7 @@ enum CEFReader {
         return column
     }
 
-    /// The offset of `CEF:` followed by a digit, or nil.
+    /// The offset of the first `CEF:` followed by a digit or space, else of the first `CEF:`, or nil.
     static func findMarker(_ line: UnsafeBufferPointer<UInt8>) -> Int? {
         var from = 0
         while let found = Bytes.find("CEF:", in: line, from: from, to: line.count) {
@@ -141,7 +141,8 @@ enum CEFReader {
             if next < line.count, line[next] &- 0x30 < 10 || line[next] == Bytes.space { return found }
             from = found + 1
         }
-        return nil
+        // No version digit after any `CEF:`: take the first, so the error names the bad version.
+        return Bytes.find("CEF:", in: line, from: 0, to: line.count)
     }
 
     /// A header field with `\|` and `\\` unescaped; any other backslash is kept.
@@ -225,7 +226,8 @@ enum ExtensionScanner {
                         emit(key, valueStart..<trimmedEnd(bytes, from: valueStart, to: keyStart))
                     } else if keyStart != first {
                         throw LineSyntaxError(
-                            "text \(Bytes.quoted(bytes, first..<keyStart)) before the first key=value", at: first)
+                            "text \(Bytes.quoted(bytes, first..<trimmedEnd(bytes, from: first, to: keyStart))) before the first key=value",
+                            at: first)
                     }
                     pendingKey = keyStart..<index
                     valueStart = index + 1

@@ -40,7 +40,7 @@ enum TextTime {
         while let first = range.first, bytes[first] == Bytes.space { range = range.dropFirst() }
         guard let first = range.first else { return .invalid }
         if let date = epoch(bytes, range) { return .time(date) }
-        if first &- 0x30 < 10 {
+        if bytes[first] &- 0x30 < 10 {
             guard range.count <= 64, let date = EventTime.parse(Bytes.string(bytes, range)) else { return .invalid }
             return .time(date)
         }
