@@ -79,7 +79,7 @@ enum CEFReader {
         var syslogHeader: SyslogMessage?
         if marker > 0 {
             // A header that is not syslog is tolerated: relays prepend all sorts of things.
-            syslogHeader = try? SyslogMessage.parse(UnsafeBufferPointer(rebasing: line[0..<marker]), year: year)
+            syslogHeader = try? SyslogMessage.parseHeader(UnsafeBufferPointer(rebasing: line[0..<marker]), year: year)
         }
         var index = marker + 4
         var fields: [String] = []

@@ -63,7 +63,7 @@ enum LEEFReader {
         }
         var syslogHeader: SyslogMessage?
         if marker > 0 {
-            syslogHeader = try? SyslogMessage.parse(UnsafeBufferPointer(rebasing: line[0..<marker]), year: year)
+            syslogHeader = try? SyslogMessage.parseHeader(UnsafeBufferPointer(rebasing: line[0..<marker]), year: year)
         }
         var index = marker + 5
         var fields: [String] = []

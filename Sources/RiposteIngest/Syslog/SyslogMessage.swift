@@ -85,7 +85,14 @@ package struct SyslogMessage: Hashable, Sendable {
 
     /// Parses `bytes`; errors carry the byte offset within `bytes`.
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>, year: Int?) throws(LineSyntaxError) -> SyslogMessage {
-        var reader = SyslogReader(bytes: bytes)
+        var reader = SyslogReader(bytes: bytes, isHeader: false)
+        return try reader.read(year: year)
+    }
+
+    /// Parses the syslog header that precedes a CEF or LEEF payload; an RFC 5424 header may stop after any
+    /// field (IBM documents `<13>1 2019-01-18T11:07:53.520Z 192.168.1.1 LEEF:…`).
+    static func parseHeader(_ bytes: UnsafeBufferPointer<UInt8>, year: Int?) throws(LineSyntaxError) -> SyslogMessage {
+        var reader = SyslogReader(bytes: bytes, isHeader: true)
         return try reader.read(year: year)
     }
 }
@@ -93,9 +100,14 @@ package struct SyslogMessage: Hashable, Sendable {
 /// The cursor that reads a syslog message.
 private struct SyslogReader {
     let bytes: UnsafeBufferPointer<UInt8>
+    /// True when reading only a header before CEF or LEEF, which may end after any RFC 5424 field.
+    let isHeader: Bool
     var index = 0
 
-    init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+    init(bytes: UnsafeBufferPointer<UInt8>, isHeader: Bool) {
+        self.bytes = bytes
+        self.isHeader = isHeader
+    }
 
     var end: Int { bytes.count }
 
@@ -147,10 +159,15 @@ private struct SyslogReader {
             }
             message.timestamp = date
         }
+        if isHeader && index >= end { return message }
         message.hostname = try field(named: "HOSTNAME", maxLength: 255).map { Bytes.string(bytes, $0) }
+        if isHeader && index >= end { return message }
         message.appName = try field(named: "APP-NAME", maxLength: 48).map { Bytes.string(bytes, $0) }
+        if isHeader && index >= end { return message }
         message.procID = try field(named: "PROCID", maxLength: 128).map { Bytes.string(bytes, $0) }
+        if isHeader && index >= end { return message }
         message.msgID = try field(named: "MSGID", maxLength: 32).map { Bytes.string(bytes, $0) }
+        if isHeader && index >= end { return message }
         guard index < end else { throw LineSyntaxError("missing STRUCTURED-DATA ('-' or '[...]')", at: index) }
         if bytes[index] == UInt8(ascii: "-") {
             index += 1
@@ -192,9 +209,13 @@ private struct SyslogReader {
         guard index - start <= maxLength else {
             throw LineSyntaxError("\(name) is longer than \(maxLength) bytes", at: start)
         }
-        guard index < end else { throw LineSyntaxError("message ends after \(name)", at: index) }
-        index += 1
-        return index - 1 - start == 1 && bytes[start] == UInt8(ascii: "-") ? nil : start..<(index - 1)
+        let fieldEnd = index
+        if index < end {
+            index += 1
+        } else if !isHeader {
+            throw LineSyntaxError("message ends after \(name)", at: index)
+        }
+        return fieldEnd - start == 1 && bytes[start] == UInt8(ascii: "-") ? nil : start..<fieldEnd
     }
 
     /// One `[SD-ID *(SP PARAM-NAME="value")]`.
