@@ -94,6 +94,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(
+            name: "LineParserBenchmark",
+            dependencies: ["RiposteIngest", "RiposteCore", "RiposteTesting"],
+            path: "Benchmarks/LineParserBenchmark",
+            swiftSettings: strict
+        ),
+        .executableTarget(
             name: "StartupBenchmark",
             dependencies: [],
             path: "Benchmarks/StartupBenchmark",

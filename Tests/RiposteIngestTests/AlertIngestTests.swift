@@ -7,12 +7,12 @@ import Testing
 struct AlertIngestTests {
     @Test("The registry knows generic and suricata and lists them for an unknown name")
     func registry() throws {
-        #expect(AlertParsers.names == ["generic", "suricata"])
+        #expect(AlertParsers.names == ["cef", "generic", "leef", "suricata"])
         #expect(try AlertParsers.parser(named: "suricata").source == "suricata")
         #expect(try AlertParsers.parser(named: "generic").version == 1)
         let error = #expect(throws: RiposteError.self) { try AlertParsers.parser(named: "splunk") }
         #expect(error?.code == .invalid)
-        #expect(error?.message == "unknown alert source 'splunk'; known: generic, suricata")
+        #expect(error?.message == "unknown alert source 'splunk'; known: cef, generic, leef, suricata")
         #expect(throws: RiposteError.self) { try AlertIngest.parse(body: bytes(#"{"title":"t"}"#), source: "Generic") }
     }
 
