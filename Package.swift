@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(
             name: "RiposteWebTests",
             dependencies: [
-                "RiposteApp", "RiposteWeb", "RiposteCore", "RiposteRuntime", "RiposteHTTP",
+                "RiposteApp", "RiposteWeb", "RiposteCore", "RiposteRuntime", "RiposteHTTP", "RiposteIngest",
                 "RiposteTesting",
             ],
             swiftSettings: strict

@@ -15,6 +15,12 @@ package struct AppConfiguration: Sendable {
     package var grouping = GroupingPolicy()
     package var fingerprinter = Fingerprinter.default
     package var ingestLimits = IngestLimits()
+    /// Alert bodies received and not yet committed, in bytes, before ingest answers 429.
+    package var ingestMaxPendingBytes = 256 << 20
+    /// The `Retry-After` of a 429 from ingest.
+    package var ingestRetryAfterSeconds = 1
+    /// Shared HMAC secrets by alert source, for senders that sign bodies instead of sending a token.
+    package var sourceSecrets: [String: Secret] = [:]
     package var logLevel: LogLevel = .info
     /// Jobs claimed per worker round (each lists the new alerts of one ingest call).
     package var jobBatchSize = 64
@@ -32,6 +38,10 @@ package struct AppConfiguration: Sendable {
     ///   default `source,rule,src_ip,dst_ip,host,user`)
     /// - `RIPOSTE_INGEST_MAX_RECORDS` (per request, default 10000), `RIPOSTE_INGEST_MAX_RECORD_BYTES`
     ///   (default 1048576)
+    /// - `RIPOSTE_INGEST_MAX_PENDING_BYTES` (alert bodies received and not yet committed before ingest
+    ///   answers 429; default 268435456), `RIPOSTE_INGEST_RETRY_AFTER` (seconds, default 1)
+    /// - `RIPOSTE_INGEST_HMAC_<SOURCE>` (the shared secret of source `<source>`, lower-cased, for bodies
+    ///   signed with `X-Riposte-Signature`; at least 16 characters; `file:PATH` reads it from a file)
     /// - `RIPOSTE_LOG_LEVEL` (debug, info, notice, warning, error; default info)
     /// - the HTTP keys of `HTTPServerConfiguration.init(environment:)` (`RIPOSTE_HTTP_MAX_BODY_BYTES`,
     ///   `RIPOSTE_HTTP_CONNECTION_LIMIT`, `RIPOSTE_HTTP_TIMEOUT_SECONDS`, `RIPOSTE_HTTP_THREADS`,
@@ -73,12 +83,37 @@ package struct AppConfiguration: Sendable {
             "RIPOSTE_INGEST_MAX_RECORDS", default: ingestLimits.maxRecords, range: 1...1_000_000)
         ingestLimits.maxRecordBytes = try values.int(
             "RIPOSTE_INGEST_MAX_RECORD_BYTES", default: ingestLimits.maxRecordBytes, range: 1024...(64 << 20))
+        ingestMaxPendingBytes = try values.int(
+            "RIPOSTE_INGEST_MAX_PENDING_BYTES", default: ingestMaxPendingBytes, range: (1 << 20)...(1 << 40))
+        ingestRetryAfterSeconds = try values.int(
+            "RIPOSTE_INGEST_RETRY_AFTER", default: ingestRetryAfterSeconds, range: 1...3600)
+        sourceSecrets = try Self.sourceSecrets(merged)
         if let level = values["RIPOSTE_LOG_LEVEL"] {
             guard let parsed = LogLevel.allCases.first(where: { $0.name == level.lowercased() }) else {
                 throw RiposteError.invalid("RIPOSTE_LOG_LEVEL must be one of debug, info, notice, warning, error")
             }
             logLevel = parsed
         }
+    }
+
+    /// `RIPOSTE_INGEST_HMAC_<SOURCE>` entries as source name → secret.
+    static func sourceSecrets(_ values: [String: String]) throws -> [String: Secret] {
+        let prefix = "RIPOSTE_INGEST_HMAC_"
+        var secrets: [String: Secret] = [:]
+        for (key, value) in values where key.hasPrefix(prefix) && key.count > prefix.count {
+            var secret = value
+            if value.hasPrefix("file:") {
+                let path = String(value.dropFirst(5))
+                guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
+                else { throw RiposteError.invalid("\(key): cannot read secret file \(path)") }
+                secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            guard secret.utf8.count >= 16 else {
+                throw RiposteError.invalid("\(key) must be at least 16 characters (the value is not shown)")
+            }
+            secrets[key.dropFirst(prefix.count).lowercased()] = Secret(secret)
+        }
+        return secrets
     }
 
     /// The SQLite file inside the data directory.

@@ -36,6 +36,9 @@ package final class Application: Sendable {
         let intake = AlertIntake(
             store: store, ids: ids, clock: clock, fingerprinter: configuration.fingerprinter,
             grouping: configuration.grouping, limits: configuration.ingestLimits, metrics: metrics,
+            admission: IngestAdmission(
+                maxPendingBytes: configuration.ingestMaxPendingBytes,
+                retryAfterSeconds: configuration.ingestRetryAfterSeconds),
             onStored: { _ in workerBox.worker?.wake() })
         let worker = JobWorker(
             store: store, intel: intel, clock: clock, logger: logger, metrics: metrics,
@@ -47,7 +50,7 @@ package final class Application: Sendable {
         let responder = WebApplication.responder(
             WebDependencies(
                 store: store, intake: intake, intel: intel, access: access, metrics: metrics, clock: clock,
-                logger: logger))
+                logger: logger, signatures: SourceSignatureVerifier(secrets: configuration.sourceSecrets, clock: clock)))
         let server = HTTPServer(
             configuration: configuration.http, responder: responder,
             accessLog: accessLog ?? AccessLog.standardOutput)

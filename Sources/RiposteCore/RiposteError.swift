@@ -9,7 +9,7 @@ public struct RiposteError: Error, Sendable, CustomStringConvertible, CustomDebu
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Sendable {
             case invalid, unauthorized, forbidden, notFound = "not_found", conflict, tooLarge = "payload_too_large"
-            case unavailable, `internal`
+            case overloaded, unavailable, `internal`
         }
         private let base: Base
         /// The input is malformed or breaks a rule (HTTP 400/422).
@@ -24,6 +24,8 @@ public struct RiposteError: Error, Sendable, CustomStringConvertible, CustomDebu
         public static let conflict = Code(base: .conflict)
         /// The input exceeds a configured size limit (413).
         public static let tooLarge = Code(base: .tooLarge)
+        /// Too much work is queued; retry after ``RiposteError/retryAfterSeconds`` (429).
+        public static let overloaded = Code(base: .overloaded)
         /// A dependency is not available right now; retry later (503).
         public static let unavailable = Code(base: .unavailable)
         /// Anything else; callers see only "Internal error" (500).
@@ -36,6 +38,8 @@ public struct RiposteError: Error, Sendable, CustomStringConvertible, CustomDebu
     public var message: String
     /// The cause, for logs only.
     public var underlying: (any Error)?
+    /// When a retry may succeed (`.overloaded`, `.unavailable`); sent as `Retry-After`.
+    public var retryAfterSeconds: Int?
     public var fileID: String
     public var line: Int
 

@@ -39,10 +39,10 @@ extension SQLiteStore {
         try await write { connection in
             do {
                 try connection.run(
-                    "INSERT INTO api_tokens (id, name, role, secret_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+                    "INSERT INTO api_tokens (id, name, role, secret_hash, created_at, source) VALUES (?, ?, ?, ?, ?, ?)",
                     [
                         .text(token.id.rawValue), .text(token.name), .text(token.role.rawValue), .text(token.secretHash),
-                        .date(token.createdAt),
+                        .date(token.createdAt), .text(token.source),
                     ])
             } catch let error as SQLiteError where error.isConstraintViolation {
                 throw RiposteError(.conflict, "a token with this name already exists", underlying: error)
@@ -53,12 +53,13 @@ extension SQLiteStore {
     package func token(secretHash: String) async throws -> APIToken? {
         try await read { connection in
             try connection.queryOne(
-                "SELECT id, name, role, secret_hash, created_at FROM api_tokens WHERE secret_hash = ?", [.text(secretHash)]
+                "SELECT id, name, role, secret_hash, created_at, source FROM api_tokens WHERE secret_hash = ?",
+                [.text(secretHash)]
             ) { row in
                 APIToken(
                     id: APITokenID(rawValue: row.text(0)), name: row.text(1),
                     role: try decodeEnum(Role.self, row.text(2), table: "api_tokens", column: "role"),
-                    secretHash: row.text(3), createdAt: row.date(4))
+                    secretHash: row.text(3), createdAt: row.date(4), source: row.optionalText(5))
             }
         }
     }

@@ -656,6 +656,11 @@ public struct StoreContract: Sendable {
                 try await store.createToken(
                     APIToken(id: fixtures.ids.next(), name: "splunk", role: .viewer, secretHash: "ef", createdAt: F.t0))
             }
+            let scoped = APIToken(
+                id: fixtures.ids.next(), name: "qradar-forwarder", role: .ingest,
+                secretHash: String(repeating: "12", count: 32), createdAt: F.at(2), source: "qradar")
+            try await store.createToken(scoped)
+            #expect(try await store.token(secretHash: scoped.secretHash) == scoped)
         }
     }
 

@@ -26,6 +26,7 @@ enum APIErrorMapping {
         case .notFound: .notFound
         case .conflict: .conflict
         case .tooLarge: .payloadTooLarge
+        case .overloaded: .tooManyRequests
         case .unavailable: .serviceUnavailable
         default: .internalServerError
         }
@@ -36,6 +37,7 @@ enum APIErrorMapping {
         if let error = error as? RiposteError, error.code != .internal {
             var headers = HTTPHeaders()
             if error.code == .unauthorized { headers.add(name: "WWW-Authenticate", value: "Bearer realm=\"riposte\"") }
+            if let seconds = error.retryAfterSeconds { headers.add(name: "Retry-After", value: String(seconds)) }
             return .error(
                 status: status(for: error.code), code: error.code.description, message: error.message,
                 requestID: requestID, headers: headers)
@@ -77,9 +79,11 @@ struct APIRouteBuilder {
     let access: AccessService
     let logger: Logger
 
-    /// Registers an authenticated route that needs `permission`.
+    /// Registers an authenticated route that needs `permission`. `authenticateFirst` may recognise
+    /// a route-specific credential (a signed body); when it returns nil the `Authorization` header decides.
     mutating func add(
         _ method: HTTPMethod, _ template: String, _ permission: Permission,
+        authenticateFirst: (@Sendable (HTTPRequest) throws -> Principal?)? = nil,
         _ handler: @escaping @Sendable (APICall) async throws -> HTTPResponse
     ) {
         let access = self.access
@@ -87,7 +91,12 @@ struct APIRouteBuilder {
         router.add(method, template) { request, context in
             context[MatchedRoute.Key.self]?.template.withLock { $0 = template }
             do {
-                let principal = try await access.authenticate(authorization: request.headers["Authorization"])
+                let principal =
+                    if let recognised = try authenticateFirst?(request) {
+                        recognised
+                    } else {
+                        try await access.authenticate(authorization: request.headers["Authorization"])
+                    }
                 guard principal.can(permission) else {
                     throw RiposteError(.forbidden, "role '\(principal.role.rawValue)' may not \(permission.rawValue)")
                 }

@@ -12,11 +12,14 @@ package struct WebDependencies: Sendable {
     package var metrics: Metrics
     package var clock: WallClock
     package var logger: Logger
+    /// Shared secrets of the sources that may post signed bodies instead of presenting a token.
+    package var signatures: SourceSignatureVerifier
 
     package init(
         store: any RiposteStore, intake: AlertIntake, intel: IntelService, access: AccessService, metrics: Metrics,
-        clock: WallClock, logger: Logger
+        clock: WallClock, logger: Logger, signatures: SourceSignatureVerifier = SourceSignatureVerifier(secrets: [:])
     ) {
+        self.signatures = signatures
         self.store = store
         self.intake = intake
         self.intel = intel
@@ -32,7 +35,8 @@ package enum WebApplication {
     package static func responder(_ dependencies: WebDependencies) -> any Responder {
         var api = APIRouteBuilder(router: Router(), access: dependencies.access, logger: dependencies.logger)
         OperationsController(store: dependencies.store, metrics: dependencies.metrics).register(on: &api)
-        AlertController(intake: dependencies.intake, store: dependencies.store).register(on: &api)
+        AlertController(intake: dependencies.intake, store: dependencies.store, signatures: dependencies.signatures)
+            .register(on: &api)
         IncidentController(store: dependencies.store, clock: dependencies.clock).register(on: &api)
         IntelController(intel: dependencies.intel).register(on: &api)
         AccessController(access: dependencies.access).register(on: &api)

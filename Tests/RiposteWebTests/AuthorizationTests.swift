@@ -11,6 +11,8 @@ struct AuthorizationTests {
         var body: Data?
         /// The least role allowed.
         var minimum: Role
+        /// Roles below `minimum` that are allowed too (`ingest` posts alerts and does nothing else).
+        var alsoAllowed: [Role] = []
         var testDescription: String { "\(method) \(path)" }
     }
 
@@ -29,7 +31,9 @@ struct AuthorizationTests {
         Route(method: "PATCH", path: "/api/v1/incidents/{incident}", body: jsonBody(["severity": "low"]), minimum: .analyst),
         Route(method: "POST", path: "/api/v1/incidents/{incident}/notes", body: jsonBody(["body": "n"]), minimum: .analyst),
         Route(method: "POST", path: "/api/v1/incidents/{incident}/tasks", body: jsonBody(["title": "t"]), minimum: .analyst),
-        Route(method: "POST", path: "/api/v1/alerts?source=generic", body: jsonBody(["title": "a"]), minimum: .analyst),
+        Route(
+            method: "POST", path: "/api/v1/alerts?source=generic", body: jsonBody(["title": "a"]), minimum: .analyst,
+            alsoAllowed: [.ingest]),
         Route(
             method: "POST", path: "/api/v1/indicators?format=plaintext&feed=f", body: Data("203.0.113.9\n".utf8),
             minimum: .analyst),
@@ -57,7 +61,7 @@ struct AuthorizationTests {
                     }
                     path = path.replacingOccurrences(of: " ", with: "%20")
                     let response = try await server.request(route.method, path, body: body, role: role)
-                    if role >= route.minimum {
+                    if role >= route.minimum || route.alsoAllowed.contains(role) {
                         #expect(response.status < 400, "\(role) \(route.method) \(path): \(response.status) \(response.text)")
                     } else {
                         #expect(response.status == 403, "\(role) \(route.method) \(path): \(response.status)")

@@ -172,10 +172,11 @@ enum MigrateCommand {
 /// `riposte token create`.
 enum TokenCommand {
     static let help = """
-        Usage: riposte token create --name NAME --role admin|analyst|viewer [--data DIR]
+        Usage: riposte token create --name NAME --role admin|analyst|viewer|ingest [--source SOURCE] [--data DIR]
 
         Creates an API token in the data directory (the server may be running) and prints it.
-        The token is shown once; only its hash is stored.
+        The token is shown once; only its hash is stored. An `ingest` token may only post alerts;
+        with --source it may only post alerts of that source (?source=SOURCE).
         """
 
     static func run(_ raw: [String]) async throws -> ExitCode {
@@ -186,17 +187,18 @@ enum TokenCommand {
         guard subcommand == "create" else {
             throw UsageError(message: "unknown token command '\(subcommand)'; try 'token create'")
         }
-        let arguments = try Arguments(Array(raw.dropFirst()), valueOptions: ["name", "role", "data", "config"])
+        let arguments = try Arguments(Array(raw.dropFirst()), valueOptions: ["name", "role", "source", "data", "config"])
         if RiposteCLI.helpRequested(arguments, help) { return .success }
         let name = try arguments.require("name")
         let roleName = try arguments.require("role")
         guard let role = Role(rawValue: roleName) else {
-            throw UsageError(message: "unknown role '\(roleName)'; use admin, analyst or viewer")
+            throw UsageError(message: "unknown role '\(roleName)'; use admin, analyst, viewer or ingest")
         }
         let configuration = try RiposteCLI.configuration(arguments)
         let ids = ULIDGenerator()
         let issued = try await RiposteCLI.withStore(configuration, ids: ids) { store in
-            try await AccessService(store: store, ids: ids, clock: .system).createToken(name: name, role: role)
+            try await AccessService(store: store, ids: ids, clock: .system).createToken(
+                name: name, role: role, source: arguments["source"])
         }
         print(issued.secret.value)
         return .success

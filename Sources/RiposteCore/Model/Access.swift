@@ -3,10 +3,13 @@ public import FoundationEssentials
 
 /// A role: what a caller may do.
 public enum Role: String, Sendable, CaseIterable, Comparable {
+    /// A sending system (SIEM webhook, forwarder): may only post alerts.
+    case ingest
     case viewer, analyst, admin
 
     private var rank: Int {
         switch self {
+        case .ingest: -1
         case .viewer: 0
         case .analyst: 1
         case .admin: 2
@@ -18,6 +21,7 @@ public enum Role: String, Sendable, CaseIterable, Comparable {
     /// The permissions this role grants.
     public var permissions: Set<Permission> {
         switch self {
+        case .ingest: [.ingestAlerts]
         case .viewer: [.readIncidents, .readIntel, .readMetrics]
         case .analyst: [.readIncidents, .readIntel, .readMetrics, .writeIncidents, .ingestAlerts, .importIntel]
         case .admin: Set(Permission.allCases)
@@ -42,14 +46,20 @@ public struct Principal: Hashable, Sendable {
     public var role: Role
     /// For the timeline: `user:alice`, `token:splunk`.
     public var actor: Actor
+    /// The only alert source this caller may post to; nil for any.
+    public var source: String?
 
-    public init(name: String, role: Role, actor: Actor) {
+    public init(name: String, role: Role, actor: Actor, source: String? = nil) {
         self.name = name
         self.role = role
         self.actor = actor
+        self.source = source
     }
 
     public func can(_ permission: Permission) -> Bool { role.permissions.contains(permission) }
+
+    /// Whether this caller may post alerts of `source`.
+    public func mayIngest(source: String) -> Bool { can(.ingestAlerts) && (self.source == nil || self.source == source) }
 }
 
 /// A person who signs in.
@@ -78,12 +88,15 @@ public struct APIToken: Hashable, Sendable {
     /// Lowercase hex SHA-256 of the token text.
     public var secretHash: String
     public var createdAt: Date
+    /// The only alert source the token may post to (a per-source `ingest` token); nil for any.
+    public var source: String?
 
-    public init(id: APITokenID, name: String, role: Role, secretHash: String, createdAt: Date) {
+    public init(id: APITokenID, name: String, role: Role, secretHash: String, createdAt: Date, source: String? = nil) {
         self.id = id
         self.name = name
         self.role = role
         self.secretHash = secretHash
         self.createdAt = createdAt
+        self.source = source
     }
 }

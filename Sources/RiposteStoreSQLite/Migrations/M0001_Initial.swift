@@ -172,9 +172,10 @@ enum M0001_Initial {
         CREATE TABLE api_tokens (
             id TEXT PRIMARY KEY,
             name TEXT NOT NULL UNIQUE,
-            role TEXT NOT NULL CHECK (role IN ('viewer', 'analyst', 'admin')),
+            role TEXT NOT NULL CHECK (role IN ('ingest', 'viewer', 'analyst', 'admin')),
             secret_hash TEXT NOT NULL UNIQUE,
-            created_at INTEGER NOT NULL
+            created_at INTEGER NOT NULL,
+            source TEXT
         ) STRICT;
         """
 }

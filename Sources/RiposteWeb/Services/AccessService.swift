@@ -50,7 +50,8 @@ package final class AccessService: Sendable {
             let now = clock.now()
             if let cached = tokenCache.withLock({ $0[hash] }), cached.expires > now { return cached.principal }
             guard let token = try await store.token(secretHash: hash) else { throw rejection }
-            let principal = Principal(name: token.name, role: token.role, actor: Actor(name: "token:" + token.name))
+            let principal = Principal(
+                name: token.name, role: token.role, actor: Actor(name: "token:" + token.name), source: token.source)
             tokenCache.withLock { cache in
                 if cache.count >= Self.cacheCapacity { cache.removeAll() }
                 cache[hash] = (principal, now.addingTimeInterval(Self.tokenCacheLifetime))
@@ -99,14 +100,22 @@ package final class AccessService: Sendable {
         return Secret(password)
     }
 
-    /// Creates an API token; the secret is returned once.
-    /// - Throws: `.invalid` for a bad name, `.conflict` when the name is taken.
-    package func createToken(name: String, role: Role) async throws -> IssuedToken {
+    /// Creates an API token; the secret is returned once. `source` limits an `ingest` token to one
+    /// alert source (a Splunk webhook's token cannot post as QRadar).
+    /// - Throws: `.invalid` for a bad name or a source on a role other than `ingest`, `.conflict` when
+    ///   the name is taken.
+    package func createToken(name: String, role: Role, source: String? = nil) async throws -> IssuedToken {
         try Self.validateName(name)
+        if let source {
+            guard role == .ingest else {
+                throw RiposteError.invalid("only 'ingest' tokens can be limited to a source")
+            }
+            try Self.validateName(source)
+        }
         let secret = Self.tokenPrefix + (try Crypto.randomToken(byteCount: 32))
         let token = APIToken(
             id: ids.next(APITokenKind.self), name: name, role: role, secretHash: Crypto.sha256Hex(secret.utf8),
-            createdAt: clock.now())
+            createdAt: clock.now(), source: source)
         try await store.createToken(token)
         return IssuedToken(token: token, secret: Secret(secret))
     }

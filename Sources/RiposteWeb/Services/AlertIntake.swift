@@ -13,11 +13,13 @@ package final class AlertIntake: Sendable {
     private let grouping: GroupingPolicy
     private let limits: IngestLimits
     private let metrics: Metrics
+    private let admission: IngestAdmission
     private let onStored: @Sendable ([IngestOutcome]) -> Void
 
     package init(
         store: any AlertIngestStore, ids: any IDGenerator, clock: WallClock, fingerprinter: Fingerprinter,
         grouping: GroupingPolicy, limits: IngestLimits, metrics: Metrics,
+        admission: IngestAdmission = IngestAdmission(maxPendingBytes: .max, retryAfterSeconds: 1),
         onStored: @escaping @Sendable ([IngestOutcome]) -> Void = { _ in }
     ) {
         self.store = store
@@ -27,25 +29,40 @@ package final class AlertIntake: Sendable {
         self.grouping = grouping
         self.limits = limits
         self.metrics = metrics
+        self.admission = admission
         self.onStored = onStored
         metrics.describeCounter("riposte_alerts_ingested_total", help: "Alerts stored, by source.")
         metrics.describeCounter("riposte_alerts_duplicate_total", help: "Alerts answered as duplicates, by source.")
         metrics.describeCounter("riposte_alerts_rejected_total", help: "Ingest requests rejected as invalid, by source.")
         metrics.describeCounter("riposte_incidents_created_total", help: "Incidents opened by ingest.")
+        metrics.describeCounter(
+            "riposte_alerts_overloaded_total", help: "Ingest requests answered 429 because the ingest queue was full, by source.")
+        metrics.registerGauge(
+            "riposte_ingest_pending_bytes", help: "Bytes of alert bodies received and not yet committed."
+        ) { [admission] in Double(admission.pendingBytes) }
     }
 
     /// Parses `body` with the parser named `source` and stores every alert, all or nothing.
     /// Returns one outcome per alert, in body order, after the transaction committed.
-    /// - Throws: `.invalid` naming the bad record (nothing is stored), `.tooLarge` over the limits.
+    /// - Throws: `.invalid` naming the bad record (nothing is stored), `.tooLarge` over the limits,
+    ///   `.overloaded` while the bodies already waiting for the writer fill the admission limit.
     package func ingest(body: [UInt8], source: String) async throws -> [IngestOutcome] {
-        let drafts: [AlertDraft]
+        let parser = try AlertParsers.parser(named: source)  // before counting: metric labels are known sources only
         do {
-            drafts = try AlertIngest.parse(body: body, source: source, limits: limits)
-        } catch {
-            metrics.increment("riposte_alerts_rejected_total", labels: [("source", source)])
+            return try await admission.withAdmission(bytes: body.count) {
+                let drafts: [AlertDraft]
+                do {
+                    drafts = try parser.parse(body: body, limits: limits)
+                } catch {
+                    metrics.increment("riposte_alerts_rejected_total", labels: [("source", source)])
+                    throw error
+                }
+                return try await store(drafts)
+            }
+        } catch let error as RiposteError where error.code == .overloaded {
+            metrics.increment("riposte_alerts_overloaded_total", labels: [("source", source)])
             throw error
         }
-        return try await store(drafts)
     }
 
     /// Stores already parsed alerts (the CLI's offline ingest and the benchmarks come in here).

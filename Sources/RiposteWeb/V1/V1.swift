@@ -238,6 +238,8 @@ enum V1 {
         var id: String
         var name: String
         var role: String
+        /// The only alert source an `ingest` token may post to.
+        var source: String?
         var token: String
     }
 

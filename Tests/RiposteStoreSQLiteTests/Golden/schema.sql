@@ -48,9 +48,10 @@ CREATE INDEX alerts_incident ON alerts (incident_id, received_at);
 CREATE TABLE api_tokens (
     id TEXT PRIMARY KEY,
     name TEXT NOT NULL UNIQUE,
-    role TEXT NOT NULL CHECK (role IN ('viewer', 'analyst', 'admin')),
+    role TEXT NOT NULL CHECK (role IN ('ingest', 'viewer', 'analyst', 'admin')),
     secret_hash TEXT NOT NULL UNIQUE,
-    created_at INTEGER NOT NULL
+    created_at INTEGER NOT NULL,
+    source TEXT
 ) STRICT;
 
 CREATE TABLE case_tasks (
