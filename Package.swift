@@ -63,7 +63,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RiposteIngestTests",
-            dependencies: ["RiposteIngest", "RiposteCore", "RiposteTesting"],
+            dependencies: ["RiposteIngest", "RiposteCore", "RiposteRuntime", "RiposteTesting"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -21,6 +21,8 @@ package struct AppConfiguration: Sendable {
     package var ingestRetryAfterSeconds = 1
     /// Shared HMAC secrets by alert source, for senders that sign bodies instead of sending a token.
     package var sourceSecrets: [String: Secret] = [:]
+    /// Syslog listeners to open (none by default).
+    package var syslogListeners: [SyslogListenerConfiguration] = []
     package var logLevel: LogLevel = .info
     /// Jobs claimed per worker round (each lists the new alerts of one ingest call).
     package var jobBatchSize = 64
@@ -42,6 +44,9 @@ package struct AppConfiguration: Sendable {
     ///   answers 429; default 268435456), `RIPOSTE_INGEST_RETRY_AFTER` (seconds, default 1)
     /// - `RIPOSTE_INGEST_HMAC_<SOURCE>` (the shared secret of source `<source>`, lower-cased, for bodies
     ///   signed with `X-Riposte-Signature`; at least 16 characters; `file:PATH` reads it from a file)
+    /// - `RIPOSTE_SYSLOG` (comma-separated listeners, `udp://0.0.0.0:5514/cef,tcp://0.0.0.0:6514/leef`; format
+    ///   cef, leef or syslog; options after `?`: max_message_bytes, receive_buffer_bytes, max_connections,
+    ///   queue_capacity, batch_size — see `SyslogListenerConfiguration`)
     /// - `RIPOSTE_LOG_LEVEL` (debug, info, notice, warning, error; default info)
     /// - the HTTP keys of `HTTPServerConfiguration.init(environment:)` (`RIPOSTE_HTTP_MAX_BODY_BYTES`,
     ///   `RIPOSTE_HTTP_CONNECTION_LIMIT`, `RIPOSTE_HTTP_TIMEOUT_SECONDS`, `RIPOSTE_HTTP_THREADS`,
@@ -88,6 +93,9 @@ package struct AppConfiguration: Sendable {
         ingestRetryAfterSeconds = try values.int(
             "RIPOSTE_INGEST_RETRY_AFTER", default: ingestRetryAfterSeconds, range: 1...3600)
         sourceSecrets = try Self.sourceSecrets(merged)
+        syslogListeners = try (values["RIPOSTE_SYSLOG"] ?? "").split(separator: ",").map {
+            try SyslogListenerConfiguration(parsing: String($0).trimmingCharacters(in: .whitespaces))
+        }
         if let level = values["RIPOSTE_LOG_LEVEL"] {
             guard let parsed = LogLevel.allCases.first(where: { $0.name == level.lowercased() }) else {
                 throw RiposteError.invalid("RIPOSTE_LOG_LEVEL must be one of debug, info, notice, warning, error")

@@ -2,7 +2,7 @@
 import Foundation
 package import RiposteCore
 import RiposteHTTP
-import RiposteIngest
+package import RiposteIngest
 import RiposteIntel
 package import RiposteRuntime
 package import RiposteStoreSQLite
@@ -20,6 +20,8 @@ package final class Application: Sendable {
     package let logger: Logger
     let worker: JobWorker
     let server: HTTPServer
+    /// The open syslog listeners, bound at build time.
+    package let syslogListeners: [SyslogListener]
 
     /// Opens the data directory (creating it and migrating the store) and wires every part.
     /// - Throws: `.invalid` for unusable configuration, `.unavailable` when the store cannot open.
@@ -54,15 +56,26 @@ package final class Application: Sendable {
         let server = HTTPServer(
             configuration: configuration.http, responder: responder,
             accessLog: accessLog ?? AccessLog.standardOutput)
+        let syslogListeners: [SyslogListener]
+        do {
+            syslogListeners = try configuration.syslogListeners.map { listener in
+                try SyslogListener(listener, metrics: metrics, logger: logger) { drafts in _ = try await intake.store(drafts) }
+            }
+        } catch {
+            await store.close()
+            throw error
+        }
         return Application(
             configuration: configuration, store: store, intake: intake, intel: intel, access: access,
-            metrics: metrics, logger: logger, worker: worker, server: server)
+            metrics: metrics, logger: logger, worker: worker, server: server, syslogListeners: syslogListeners)
     }
 
     private init(
         configuration: AppConfiguration, store: any RiposteStore, intake: AlertIntake, intel: IntelService,
-        access: AccessService, metrics: Metrics, logger: Logger, worker: JobWorker, server: HTTPServer
+        access: AccessService, metrics: Metrics, logger: Logger, worker: JobWorker, server: HTTPServer,
+        syslogListeners: [SyslogListener]
     ) {
+        self.syslogListeners = syslogListeners
         self.configuration = configuration
         self.store = store
         self.intake = intake
@@ -95,7 +108,9 @@ package final class Application: Sendable {
     /// Loads the intel index and serves until SIGTERM/SIGINT or `shutdown()`, then closes the store.
     /// Returns at once (after closing the store) when `shutdown()` came first.
     package func run() async throws {
-        let group = ServiceGroup(services: [IndexLoader(intel: intel, logger: logger), worker, server], logger: logger)
+        // Listeners start after the worker and stop before it, like the HTTP server.
+        let services: [any Service] = [IndexLoader(intel: intel, logger: logger), worker] + syslogListeners + [server]
+        let group = ServiceGroup(services: services, logger: logger)
         let alreadyStopped = lifecycle.withLock { state -> Bool in
             if case .stopRequested = state { return true }
             state = .running(group)

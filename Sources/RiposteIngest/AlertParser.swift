@@ -32,7 +32,9 @@ extension JSONAlertParser {
 /// The parsers by source name.
 package enum AlertParsers {
     /// Every registered parser.
-    package static let all: [any AlertParser] = [GenericAlertParser(), SuricataEVEParser(), CEFParser(), LEEFParser()]
+    package static let all: [any AlertParser] = [
+        GenericAlertParser(), SuricataEVEParser(), CEFParser(), LEEFParser(), SyslogAlertParser(),
+    ]
 
     /// The registered source names, sorted.
     package static var names: [String] { all.map(\.source).sorted() }
