@@ -100,6 +100,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(
+            name: "SyslogBenchmark",
+            dependencies: ["RiposteApp", "RiposteCore", "RiposteIngest", "RiposteRuntime", "RiposteTesting"],
+            path: "Benchmarks/SyslogBenchmark",
+            swiftSettings: strict
+        ),
+        .executableTarget(
             name: "StartupBenchmark",
             dependencies: [],
             path: "Benchmarks/StartupBenchmark",

@@ -19,10 +19,12 @@ public final class LoopbackUDPClient {
 
     deinit { Glibc.close(descriptor) }
 
-    public func send(_ text: String) throws {
-        let bytes = Array(text.utf8)
+    /// Sends one datagram.
+    public func send(_ bytes: [UInt8]) throws {
         guard Glibc.send(descriptor, bytes, bytes.count, 0) == bytes.count else { throw SocketError("send") }
     }
+
+    public func send(_ text: String) throws { try send(Array(text.utf8)) }
 }
 
 /// A connected TCP socket to 127.0.0.1:port.

@@ -23,8 +23,12 @@ struct ListenerSocket: ~Copyable {
         var one: Int32 = 1
         setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         if configuration.transport == .udp {
+            // SO_RCVBUFFORCE passes net.core.rmem_max (it needs CAP_NET_ADMIN); otherwise the kernel caps
+            // SO_RCVBUF there, and the granted size is logged at start.
             var size = Int32(configuration.receiveBufferBytes)
-            setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+            if setsockopt(descriptor, SOL_SOCKET, SO_RCVBUFFORCE, &size, socklen_t(MemoryLayout<Int32>.size)) != 0 {
+                setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+            }
             // Ask the kernel to report, with each datagram, how many it dropped for a full buffer.
             setsockopt(descriptor, SOL_SOCKET, SO_RXQ_OVFL, &one, socklen_t(MemoryLayout<Int32>.size))
         }
