@@ -32,12 +32,12 @@ package final class ScriptedHTTPClient: HTTPClient {
         state.withLock { $0.rules.append(Rule(matches: matches, answer: answer, remaining: times)) }
     }
 
-    /// Answers `method` requests whose URL path is `path` with a fixed status, headers and body.
+    /// Answers `method` requests whose URL path (trailing slash significant) is `path` with a fixed status, headers and body.
     package func on(
         _ method: String = "GET", path: String, times: Int? = nil, status: Int = 200, headers: HeaderFields = [:],
         body: [UInt8] = []
     ) {
-        on(times: times, { $0.method == method && $0.url.path == path }) { request in
+        on(times: times, { $0.method == method && $0.url.path(percentEncoded: false) == path }) { request in
             OutboundResponse(status: status, headers: headers, body: body, url: request.url)
         }
     }
