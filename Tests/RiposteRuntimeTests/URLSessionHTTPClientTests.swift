@@ -44,6 +44,19 @@ struct URLSessionHTTPClientTests {
         }
     }
 
+    @Test("A 401 challenge comes back as a response instead of waiting for credentials")
+    func challengeIsAnAnswer() async throws {
+        let guarded = ClosureResponder { _, _ in
+            .text("Unauthorized Access", status: .unauthorized, headers: ["WWW-Authenticate": "Basic realm=\"x\""])
+        }
+        try await withLoopbackServer(responder: guarded) { base in
+            let response = try await client.send(
+                OutboundRequest(url: base.appending(path: "/guarded"), headers: ["Authorization": "Basic eDp5"], timeout: .seconds(5)))
+            #expect(response.status == 401)
+            #expect(response.headers["WWW-Authenticate"] == "Basic realm=\"x\"")
+        }
+    }
+
     @Test("A body that trickles past the deadline fails with a timeout, not an idle-timer reset")
     func totalTimeout() async throws {
         let trickle = ClosureResponder { _, _ in

@@ -19,6 +19,7 @@ package final class URLSessionHTTPClient: HTTPClient {
         configuration.httpCookieStorage = nil
         configuration.httpShouldSetCookies = false
         configuration.urlCache = nil
+        configuration.urlCredentialStorage = nil
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
         let transfers = TransferTable()
         let queue = OperationQueue()
@@ -77,6 +78,8 @@ private struct Transfer {
     var response: HTTPURLResponse?
     var body: [UInt8] = []
     var redirects = 0
+    /// True when the exchange ended at an authentication challenge whose response is the answer.
+    var challenged = false
     /// Set when we stop the exchange ourselves (cap, timeout, redirect rules, cancellation).
     var failure: (any Error)?
 
@@ -176,11 +179,29 @@ private final class TransferTable: NSObject, URLSessionDataDelegate, Sendable {
         completionHandler(next)
     }
 
+    /// A 401 with `WWW-Authenticate` is an answer for the caller, not a prompt: credentials are sent
+    /// explicitly in headers. FoundationNetworking hangs on `.performDefaultHandling` and crashes on
+    /// `.useCredential` without one, so the challenge is cancelled and its response kept as the
+    /// answer (without a body: URLSession does not deliver the 401's body before the challenge).
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, didReceive challenge: URLAuthenticationChallenge,
+        completionHandler: @escaping @Sendable (URLSession.AuthChallengeDisposition, URLCredential?) -> Void
+    ) {
+        let id = task.taskIdentifier
+        let response = challenge.failureResponse as? HTTPURLResponse
+        transfers.withLock { table in
+            guard table[id] != nil, let response else { return }
+            table[id]?.response = response
+            table[id]?.challenged = true
+        }
+        completionHandler(.cancelAuthenticationChallenge, nil)
+    }
+
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
         guard let transfer = transfers.withLock({ $0.removeValue(forKey: task.taskIdentifier) }) else { return }
         if let failure = transfer.failure {
             transfer.continuation.resume(throwing: failure)
-        } else if let error {
+        } else if let error, !transfer.challenged {
             transfer.continuation.resume(throwing: Self.networkError(error, transfer.request))
         } else if let response = transfer.response {
             var headers = HeaderFields()
