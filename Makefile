@@ -16,12 +16,14 @@ build: bootstrap
 run: build
 	.build/release/riposte serve --data $(DATA) --listen $(LISTEN)
 
-## Build everything with the CI flags, lint, and run every test suite against the shared corpus.
+## Build everything with the CI flags, lint, start the peers (medallion), run every test suite against
+## the shared corpus, and stop the peers whether the tests pass or not.
 test: bootstrap
 	$(SWIFT) build --build-tests $(CI_FLAGS)
 	$(SWIFT) format lint --strict --recursive Sources Tests Benchmarks Package.swift
 	scripts/check-imports
-	$(SWIFT) test --skip-build --parallel --num-workers 2
+	scripts/peers start
+	status=0; $(SWIFT) test --skip-build --parallel --num-workers 2 || status=$$?; scripts/peers stop; exit $$status
 
 lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests Benchmarks Package.swift

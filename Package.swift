@@ -53,7 +53,11 @@ let package = Package(
         ),
 
         .testTarget(name: "RiposteCoreTests", dependencies: ["RiposteCore", "RiposteTesting"], swiftSettings: strict),
-        .testTarget(name: "RiposteRuntimeTests", dependencies: ["RiposteRuntime"], swiftSettings: strict),
+        .testTarget(
+            name: "RiposteRuntimeTests",
+            dependencies: ["RiposteRuntime", "RiposteCore", "RiposteHTTP", "RiposteTesting"],
+            swiftSettings: strict
+        ),
         .testTarget(name: "RiposteHTTPTests", dependencies: ["RiposteHTTP", "RiposteRuntime"], swiftSettings: strict),
         .testTarget(
             name: "RiposteStoreSQLiteTests",
@@ -68,7 +72,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RiposteIntelTests",
-            dependencies: ["RiposteIntel", "RiposteCore", "RiposteTesting"],
+            dependencies: ["RiposteIntel", "RiposteCore", "RiposteRuntime", "RiposteTesting"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -6,10 +6,6 @@ import RiposteIntel
 import RiposteRuntime
 import RiposteWeb
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// `riposte ingest FILE… --source FORMAT`.
 enum IngestCommand {
     static let help = """
@@ -101,7 +97,7 @@ final class LocalAlertSink: AlertSink {
 final class HTTPAlertSink: AlertSink {
     private let endpoint: URL
     private let token: Secret
-    private let session: URLSession
+    private let client: any HTTPClient
 
     init(server: String?, token: String?, source: String) throws {
         let base = server ?? ProcessInfo.processInfo.environment["RIPOSTE_SERVER"] ?? "http://127.0.0.1:8080"
@@ -116,32 +112,24 @@ final class HTTPAlertSink: AlertSink {
         }
         endpoint = url
         self.token = Secret(tokenText)
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = 60
-        session = URLSession(configuration: configuration)
+        client = URLSessionHTTPClient()
     }
 
     func send(_ body: [UInt8], source: String) async throws -> (accepted: Int, duplicates: Int) {
-        var request = URLRequest(url: endpoint)
-        request.httpMethod = "POST"
-        request.setValue("Bearer " + token.value, forHTTPHeaderField: "Authorization")
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        let (data, response): (Data, URLResponse)
-        do {
-            (data, response) = try await session.upload(for: request, from: Data(body))
-        } catch {
-            throw RiposteError(.unavailable, "cannot reach \(endpoint.host ?? "server"): \(error.localizedDescription)")
+        let headers: HeaderFields = ["Authorization": "Bearer " + token.value, "Content-Type": "application/json"]
+        let response = try await client.send(
+            OutboundRequest(method: "POST", url: endpoint, headers: headers, body: body, timeout: .seconds(60)))
+        let object = try? JSONParser.parse(response.body)
+        guard response.status == 202 else {
+            let message = object?[path: "error.message"]?.stringValue ?? "HTTP \(response.status)"
+            throw RiposteError.invalid("server answered \(response.status): \(message)")
         }
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
-        guard status == 202 else {
-            let message = ((object?["error"] as? [String: Any])?["message"] as? String) ?? "HTTP \(status)"
-            throw RiposteError.invalid("server answered \(status): \(message)")
-        }
-        return ((object?["accepted"] as? Int) ?? 0, (object?["duplicates"] as? Int) ?? 0)
+        let accepted = object?["accepted"]?.numberValue.flatMap { Int(exactly: $0) } ?? 0
+        let duplicates = object?["duplicates"]?.numberValue.flatMap { Int(exactly: $0) } ?? 0
+        return (accepted, duplicates)
     }
 
-    func close() async { session.finishTasksAndInvalidate() }
+    func close() async {}
 }
 
 /// `riposte intel import FILE --format plaintext|csv --feed NAME`.
