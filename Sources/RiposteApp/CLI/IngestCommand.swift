@@ -9,28 +9,35 @@ import RiposteWeb
 /// `riposte ingest FILE… --source FORMAT`.
 enum IngestCommand {
     static let help = """
-        Usage: riposte ingest FILE... --source FORMAT [--server URL] [--token TOKEN]
+        Usage: riposte ingest FILE... --source FORMAT [--server URL] [--token TOKEN] [--retries N]
                riposte ingest FILE... --source FORMAT --data DIR
 
         Sends alerts (a JSON object, a JSON array or NDJSON per file) to a running server
         (--server, default http://127.0.0.1:8080; token from --token or RIPOSTE_TOKEN), or with
         --data stores them straight into a data directory. NDJSON files are sent in batches of
-        --batch lines (default 1000).
+        --batch lines (default 1000). A batch the server cannot take now (429, 503, no connection)
+        is sent again after its Retry-After or an exponential back-off, up to --retries times
+        (default 8); resending is safe, as alerts are deduplicated on their source reference.
         """
 
     static func run(_ raw: [String]) async throws -> ExitCode {
-        let arguments = try Arguments(raw, valueOptions: ["source", "server", "token", "data", "config", "batch"])
+        let arguments = try Arguments(raw, valueOptions: ["source", "server", "token", "data", "config", "batch", "retries"])
         if RiposteCLI.helpRequested(arguments, help) { return .success }
         let source = try arguments.require("source")
         guard !arguments.positionals.isEmpty else { throw UsageError(message: "ingest needs at least one FILE") }
         guard let batchSize = Int(arguments["batch"] ?? "1000"), (1...10_000).contains(batchSize) else {
             throw UsageError(message: "--batch must be an integer from 1 to 10000")
         }
+        guard let retries = Int(arguments["retries"] ?? "8"), (0...100).contains(retries) else {
+            throw UsageError(message: "--retries must be an integer from 0 to 100")
+        }
         let sink: any AlertSink
         if arguments["data"] != nil {
             sink = try await LocalAlertSink(configuration: RiposteCLI.configuration(arguments))
         } else {
-            sink = try HTTPAlertSink(server: arguments["server"], token: arguments["token"], source: source)
+            sink = try HTTPAlertSink(
+                server: arguments["server"], token: arguments["token"], source: source,
+                retry: RetryPolicy(attempts: retries + 1))
         }
         var failed = false
         for path in arguments.positionals {
@@ -93,13 +100,37 @@ final class LocalAlertSink: AlertSink {
     func close() async { await store.close() }
 }
 
-/// Posts alerts to a running server.
+/// When and how often a batch is sent again.
+struct RetryPolicy: Sendable {
+    /// Sends in all, the first included.
+    var attempts = 9
+    var firstDelay: Duration = .milliseconds(500)
+    var maxDelay: Duration = .seconds(30)
+    /// Waits between attempts; tests record instead of sleeping.
+    var sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+
+    /// The wait before attempt `attempt + 1` (0-based `attempt` just failed): the server's Retry-After
+    /// when it sent one (at most `maxDelay`), else `firstDelay` doubled per attempt with ±20 % jitter.
+    func delay(after attempt: Int, retryAfter: String?) -> Duration {
+        if let retryAfter, let seconds = Int(retryAfter.trimmingCharacters(in: .whitespaces)), seconds >= 0 {
+            return min(.seconds(seconds), maxDelay)
+        }
+        let base = min(firstDelay * (1 << min(attempt, 20)), maxDelay)
+        return base * Double.random(in: 0.8...1.2)
+    }
+}
+
+/// Posts alerts to a running server, retrying what the server could not take yet.
 final class HTTPAlertSink: AlertSink {
     private let endpoint: URL
     private let token: Secret
     private let client: any HTTPClient
+    private let retry: RetryPolicy
 
-    init(server: String?, token: String?, source: String) throws {
+    init(
+        server: String?, token: String?, source: String, retry: RetryPolicy = RetryPolicy(),
+        client: any HTTPClient = URLSessionHTTPClient()
+    ) throws {
         let base = server ?? ProcessInfo.processInfo.environment["RIPOSTE_SERVER"] ?? "http://127.0.0.1:8080"
         guard let tokenText = token ?? ProcessInfo.processInfo.environment["RIPOSTE_TOKEN"], !tokenText.isEmpty else {
             throw UsageError(message: "a token is needed: --token TOKEN or RIPOSTE_TOKEN (or use --data DIR)")
@@ -112,17 +143,38 @@ final class HTTPAlertSink: AlertSink {
         }
         endpoint = url
         self.token = Secret(tokenText)
-        client = URLSessionHTTPClient()
+        self.client = client
+        self.retry = retry
     }
 
     func send(_ body: [UInt8], source: String) async throws -> (accepted: Int, duplicates: Int) {
         let headers: HeaderFields = ["Authorization": "Bearer " + token.value, "Content-Type": "application/json"]
-        let response = try await client.send(
-            OutboundRequest(method: "POST", url: endpoint, headers: headers, body: body, timeout: .seconds(60)))
+        let request = OutboundRequest(method: "POST", url: endpoint, headers: headers, body: body, timeout: .seconds(60))
+        var attempt = 0
+        while true {
+            let response: OutboundResponse
+            do {
+                response = try await client.send(request)
+            } catch let error as RiposteError where error.code == .unavailable && attempt + 1 < retry.attempts {
+                try await retry.sleep(retry.delay(after: attempt, retryAfter: nil))
+                attempt += 1
+                continue
+            }
+            if (response.status == 429 || response.status == 503) && attempt + 1 < retry.attempts {
+                try await retry.sleep(retry.delay(after: attempt, retryAfter: response.headers["Retry-After"]))
+                attempt += 1
+                continue
+            }
+            return try Self.outcome(response, attempts: attempt + 1)
+        }
+    }
+
+    private static func outcome(_ response: OutboundResponse, attempts: Int) throws -> (accepted: Int, duplicates: Int) {
         let object = try? JSONParser.parse(response.body)
         guard response.status == 202 else {
             let message = object?[path: "error.message"]?.stringValue ?? "HTTP \(response.status)"
-            throw RiposteError.invalid("server answered \(response.status): \(message)")
+            let tries = attempts > 1 ? " (after \(attempts) attempts)" : ""
+            throw RiposteError.invalid("server answered \(response.status)\(tries): \(message)")
         }
         let accepted = object?["accepted"]?.numberValue.flatMap { Int(exactly: $0) } ?? 0
         let duplicates = object?["duplicates"]?.numberValue.flatMap { Int(exactly: $0) } ?? 0
