@@ -54,7 +54,7 @@ package enum STIXBundleImporter {
         result.objectCount = objects.count
         var seen: Set<STIXIndexEntry> = []
         for (index, object) in objects.enumerated() {
-            do throws(STIXObjectIssue) {
+            do throws(ObjectImportIssue) {
                 let type = try context.checkedType(object)
                 guard type == "indicator" else {
                     result.skippedByType[type, default: 0] += 1
@@ -99,8 +99,8 @@ package enum STIXBundleImporter {
     }
 }
 
-/// Why one object was not imported.
-struct STIXObjectIssue: Error {
+/// Why one object (a STIX object, a MISP attribute) was not imported.
+struct ObjectImportIssue: Error {
     var reason: String
 }
 
@@ -123,54 +123,54 @@ private struct Context {
     }
 
     /// The object's `type` after checking its shape and `id`. - Throws: for a malformed or unknown object.
-    func checkedType(_ object: JSONValue) throws(STIXObjectIssue) -> String {
-        guard case .object = object else { throw STIXObjectIssue(reason: "not a JSON object") }
-        guard let type = object["type"]?.stringValue else { throw STIXObjectIssue(reason: "missing string 'type'") }
+    func checkedType(_ object: JSONValue) throws(ObjectImportIssue) -> String {
+        guard case .object = object else { throw ObjectImportIssue(reason: "not a JSON object") }
+        guard let type = object["type"]?.stringValue else { throw ObjectImportIssue(reason: "missing string 'type'") }
         guard (3...250).contains(type.utf8.count),
             type.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D })
         else {
-            throw STIXObjectIssue(reason: "type \(IndicatorClassifier.quoted(type)) is not 3–250 of a–z, 0–9, '-'")
+            throw ObjectImportIssue(reason: "type \(IndicatorClassifier.quoted(type)) is not 3–250 of a–z, 0–9, '-'")
         }
-        guard let id = object["id"]?.stringValue else { throw STIXObjectIssue(reason: "missing string 'id'") }
+        guard let id = object["id"]?.stringValue else { throw ObjectImportIssue(reason: "missing string 'id'") }
         guard id.hasPrefix(type + "--"), Self.isUUID(id.utf8.dropFirst(type.utf8.count + 2)) else {
-            throw STIXObjectIssue(reason: "id \(IndicatorClassifier.quoted(id)) is not '\(type)--<UUID>'")
+            throw ObjectImportIssue(reason: "id \(IndicatorClassifier.quoted(id)) is not '\(type)--<UUID>'")
         }
         guard Self.knownTypes.contains(type) || type.hasPrefix("x-") || Self.definesCustomObject(object) else {
-            throw STIXObjectIssue(reason: "unknown object type '\(type)'")
+            throw ObjectImportIssue(reason: "unknown object type '\(type)'")
         }
         return type
     }
 
     /// Reads an `indicator` object. - Throws: for a missing or malformed property or a broken pattern.
-    func indicator(_ object: JSONValue, index: Int, limits: STIXPatternLimits) throws(STIXObjectIssue) -> STIXIndicatorRecord {
+    func indicator(_ object: JSONValue, index: Int, limits: STIXPatternLimits) throws(ObjectImportIssue) -> STIXIndicatorRecord {
         let id = object["id"]?.stringValue ?? ""
         let specVersion = try string(object, "spec_version")
         if let specVersion, specVersion != "2.1" && specVersion != "2.0" {
-            throw STIXObjectIssue(reason: "spec_version '\(specVersion.prefix(16))' is not 2.1")
+            throw ObjectImportIssue(reason: "spec_version '\(specVersion.prefix(16))' is not 2.1")
         }
-        guard let pattern = try string(object, "pattern") else { throw STIXObjectIssue(reason: "missing 'pattern'") }
+        guard let pattern = try string(object, "pattern") else { throw ObjectImportIssue(reason: "missing 'pattern'") }
         // STIX 2.0 indicators (no spec_version on the object) have no pattern_type: their patterns are STIX.
         guard let patternType = try string(object, "pattern_type") ?? (specVersion == nil ? "stix" : nil) else {
-            throw STIXObjectIssue(reason: "missing 'pattern_type'")
+            throw ObjectImportIssue(reason: "missing 'pattern_type'")
         }
         guard let validFrom = try timestamp(object, "valid_from") else {
-            throw STIXObjectIssue(reason: "missing 'valid_from'")
+            throw ObjectImportIssue(reason: "missing 'valid_from'")
         }
         let validUntil = try timestamp(object, "valid_until")
         if let validUntil, validUntil <= validFrom {
-            throw STIXObjectIssue(reason: "valid_until is not after valid_from")
+            throw ObjectImportIssue(reason: "valid_until is not after valid_from")
         }
         let confidence: Int?
         switch object["confidence"] {
         case nil: confidence = nil
         case .number(let number)? where number.rounded() == number && (0...100).contains(number): confidence = Int(number)
-        default: throw STIXObjectIssue(reason: "confidence is not an integer 0–100")
+        default: throw ObjectImportIssue(reason: "confidence is not an integer 0–100")
         }
         let revoked: Bool
         switch object["revoked"] {
         case nil: revoked = false
         case .bool(let flag)?: revoked = flag
-        default: throw STIXObjectIssue(reason: "revoked is not a boolean")
+        default: throw ObjectImportIssue(reason: "revoked is not a boolean")
         }
         let createdByRef = try string(object, "created_by_ref")
         let markingRefs = try strings(object, "object_marking_refs")
@@ -181,17 +181,19 @@ private struct Context {
             do {
                 parsed = try STIXPatternParser.parse(pattern, limits: limits)
             } catch let error as RiposteError {
-                throw STIXObjectIssue(reason: error.message)
+                throw ObjectImportIssue(reason: error.message)
             } catch {
-                throw STIXObjectIssue(reason: "pattern could not be parsed")
+                throw ObjectImportIssue(reason: "pattern could not be parsed")
             }
             do {
                 switch try STIXPatternReducer.reduce(parsed) {
                 case .indexed(let entries): matching = .indexed(entries)
-                case .evaluated: matching = .evaluated(parsed)
+                case .evaluated:
+                    _ = try STIXPatternEvaluator(parsed)  // rejects a MATCHES regex that cannot be run
+                    matching = .evaluated(parsed)
                 }
             } catch {
-                throw STIXObjectIssue(reason: "pattern value \(error.reason)")
+                throw ObjectImportIssue(reason: "pattern: \(error.reason)")
             }
         } else {
             matching = .unsupportedPatternType
@@ -204,32 +206,32 @@ private struct Context {
             createdBy: createdByRef.flatMap { identityNames[$0] }, matching: matching)
     }
 
-    private func string(_ object: JSONValue, _ key: String) throws(STIXObjectIssue) -> String? {
+    private func string(_ object: JSONValue, _ key: String) throws(ObjectImportIssue) -> String? {
         switch object[key] {
         case nil: return nil
         case .string(let text)?: return text
-        default: throw STIXObjectIssue(reason: "'\(key)' is not a string")
+        default: throw ObjectImportIssue(reason: "'\(key)' is not a string")
         }
     }
 
-    private func strings(_ object: JSONValue, _ key: String) throws(STIXObjectIssue) -> [String] {
+    private func strings(_ object: JSONValue, _ key: String) throws(ObjectImportIssue) -> [String] {
         guard let value = object[key] else { return [] }
-        guard let elements = value.arrayValue else { throw STIXObjectIssue(reason: "'\(key)' is not a list") }
+        guard let elements = value.arrayValue else { throw ObjectImportIssue(reason: "'\(key)' is not a list") }
         var texts: [String] = []
         texts.reserveCapacity(elements.count)
         for element in elements {
-            guard let text = element.stringValue else { throw STIXObjectIssue(reason: "'\(key)' holds a non-string") }
+            guard let text = element.stringValue else { throw ObjectImportIssue(reason: "'\(key)' holds a non-string") }
             texts.append(text)
         }
         return texts
     }
 
     /// An RFC 3339 UTC timestamp (`2016-01-01T00:00:00.000Z`, any number of fraction digits).
-    private func timestamp(_ object: JSONValue, _ key: String) throws(STIXObjectIssue) -> Date? {
+    private func timestamp(_ object: JSONValue, _ key: String) throws(ObjectImportIssue) -> Date? {
         guard let text = try string(object, key) else { return nil }
         guard text.utf8.count >= 20, text.utf8.count <= 40, text.utf8.last == UInt8(ascii: "Z"),
             Array(text.utf8)[10] == UInt8(ascii: "T"), let date = FirstSeenText.date(text)
-        else { throw STIXObjectIssue(reason: "\(key) \(IndicatorClassifier.quoted(text)) is not an RFC 3339 UTC timestamp") }
+        else { throw ObjectImportIssue(reason: "\(key) \(IndicatorClassifier.quoted(text)) is not an RFC 3339 UTC timestamp") }
         return date
     }
 
