@@ -10,7 +10,8 @@ package enum STIXBundleImporter {
     ///
     /// Indicators with `pattern_type` `stix` are parsed; a pattern that reduces to index entries
     /// (`STIXPatternReducer`) becomes `indicators`, others are kept for evaluation. Identities and TLP marking
-    /// definitions in the same input resolve `created_by_ref` and `object_marking_refs`.
+    /// definitions in the same input resolve `created_by_ref` and `object_marking_refs`. SCOs become `observables`;
+    /// well-formed objects of a type nothing defines are skipped and counted in `unknownTypes`.
     ///
     /// - Throws: `RiposteError(.invalid)` when the input is not JSON (with the byte offset) or has no objects;
     ///   `.tooLarge` when it exceeds `limits`. Per-object problems are collected in `errors` instead.
@@ -55,10 +56,19 @@ package enum STIXBundleImporter {
         var seen: Set<STIXIndexEntry> = []
         for (index, object) in objects.enumerated() {
             do throws(ObjectImportIssue) {
-                let type = try context.checkedType(object)
-                guard type == "indicator" else {
+                let (type, kind) = try context.checkedType(object)
+                switch kind {
+                case .unknown:
+                    result.unknownTypes[type, default: 0] += 1
+                    continue
+                case .observable:
+                    result.observables.append(try context.observable(object, type: type, index: index))
+                    continue
+                case .other:
                     result.skippedByType[type, default: 0] += 1
                     continue
+                case .indicator:
+                    break
                 }
                 let record = try context.indicator(object, index: index, limits: limits.pattern)
                 switch record.matching {
@@ -122,8 +132,13 @@ private struct Context {
         }
     }
 
-    /// The object's `type` after checking its shape and `id`. - Throws: for a malformed or unknown object.
-    func checkedType(_ object: JSONValue) throws(ObjectImportIssue) -> String {
+    /// How the importer treats an object type.
+    enum Kind {
+        case indicator, observable, other, unknown
+    }
+
+    /// The object's `type` and kind after checking its shape and `id`. - Throws: for a malformed object.
+    func checkedType(_ object: JSONValue) throws(ObjectImportIssue) -> (String, Kind) {
         guard case .object = object else { throw ObjectImportIssue(reason: "not a JSON object") }
         guard let type = object["type"]?.stringValue else { throw ObjectImportIssue(reason: "missing string 'type'") }
         guard (3...250).contains(type.utf8.count),
@@ -135,10 +150,61 @@ private struct Context {
         guard id.hasPrefix(type + "--"), Self.isUUID(id.utf8.dropFirst(type.utf8.count + 2)) else {
             throw ObjectImportIssue(reason: "id \(IndicatorClassifier.quoted(id)) is not '\(type)--<UUID>'")
         }
-        guard Self.knownTypes.contains(type) || type.hasPrefix("x-") || Self.definesCustomObject(object) else {
-            throw ObjectImportIssue(reason: "unknown object type '\(type)'")
+        if type == "indicator" { return (type, .indicator) }
+        if Self.observableTypes.contains(type) { return (type, .observable) }
+        if Self.otherTypes.contains(type) || type.hasPrefix("x-") || Self.definesCustomObject(object) {
+            return (type, .other)
         }
-        return type
+        return (type, .unknown)
+    }
+
+    /// Reads a STIX Cyber-observable Object. - Throws: when a property Riposte extracts is malformed.
+    func observable(_ object: JSONValue, type: String, index: Int) throws(ObjectImportIssue) -> STIXObservableRecord {
+        var drafts: [ObservableDraft] = []
+        func read(_ key: String, as observableType: ObservableType) throws(ObjectImportIssue) {
+            guard let raw = try string(object, key) else { throw ObjectImportIssue(reason: "missing '\(key)'") }
+            guard let draft = ObservableDraft(observableType, raw) else {
+                throw ObjectImportIssue(
+                    reason: "\(key) \(IndicatorClassifier.quoted(raw)) is not a valid \(observableType.rawValue)")
+            }
+            drafts.append(draft)
+        }
+        switch type {
+        case "ipv4-addr", "ipv6-addr":
+            // The value may be a network (`198.51.100.0/24`): a valid CIDR is not an observable.
+            guard let raw = try string(object, "value") else { throw ObjectImportIssue(reason: "missing 'value'") }
+            guard let (kind, value) = STIXIndexablePath.address(raw, v6: type == "ipv6-addr") else {
+                throw ObjectImportIssue(reason: "value \(IndicatorClassifier.quoted(raw)) is not a valid address or CIDR")
+            }
+            switch kind {
+            case .ipv4: drafts.append(ObservableDraft(type: .ipv4, normalizedValue: value))
+            case .ipv6: drafts.append(ObservableDraft(type: .ipv6, normalizedValue: value))
+            default: break
+            }
+        case "domain-name": try read("value", as: .domain)
+        case "url": try read("value", as: .url)
+        case "email-addr": try read("value", as: .email)
+        case "user-account":
+            if object["account_login"] != nil { try read("account_login", as: .username) }
+        case "file":
+            guard let hashes = object["hashes"] else { break }
+            guard case .object(let members) = hashes else { throw ObjectImportIssue(reason: "'hashes' is not an object") }
+            for (algorithm, value) in members {
+                let observableType: ObservableType
+                switch STIXIndexablePath.hashAlgorithm(algorithm) {
+                case .md5?: observableType = .md5
+                case .sha1?: observableType = .sha1
+                case .sha256?: observableType = .sha256
+                default: continue
+                }
+                guard let raw = value.stringValue, let draft = ObservableDraft(observableType, raw) else {
+                    throw ObjectImportIssue(reason: "hashes.\(algorithm) is not a valid \(observableType.rawValue)")
+                }
+                drafts.append(draft)
+            }
+        default: break
+        }
+        return STIXObservableRecord(id: object["id"]?.stringValue ?? "", index: index, objectType: type, observables: drafts)
     }
 
     /// Reads an `indicator` object. - Throws: for a missing or malformed property or a broken pattern.
@@ -253,13 +319,18 @@ private struct Context {
         }
     }
 
-    /// STIX 2.1 SDOs, SROs, SCOs and meta objects.
-    private static let knownTypes: Set<String> = [
-        "attack-pattern", "campaign", "course-of-action", "grouping", "identity", "incident", "indicator",
-        "infrastructure", "intrusion-set", "location", "malware", "malware-analysis", "note", "observed-data", "opinion",
-        "report", "threat-actor", "tool", "vulnerability", "relationship", "sighting", "artifact", "autonomous-system",
-        "directory", "domain-name", "email-addr", "email-message", "file", "ipv4-addr", "ipv6-addr", "mac-addr", "mutex",
-        "network-traffic", "process", "software", "url", "user-account", "windows-registry-key", "x509-certificate",
-        "marking-definition", "language-content", "extension-definition",
+    /// STIX 2.1 SCOs (section 6).
+    private static let observableTypes: Set<String> = [
+        "artifact", "autonomous-system", "directory", "domain-name", "email-addr", "email-message", "file", "ipv4-addr",
+        "ipv6-addr", "mac-addr", "mutex", "network-traffic", "process", "software", "url", "user-account",
+        "windows-registry-key", "x509-certificate",
+    ]
+
+    /// STIX 2.1 SDOs other than indicator, SROs and meta objects.
+    private static let otherTypes: Set<String> = [
+        "attack-pattern", "campaign", "course-of-action", "grouping", "identity", "incident", "infrastructure",
+        "intrusion-set", "location", "malware", "malware-analysis", "note", "observed-data", "opinion", "report",
+        "threat-actor", "tool", "vulnerability", "relationship", "sighting", "marking-definition", "language-content",
+        "extension-definition",
     ]
 }

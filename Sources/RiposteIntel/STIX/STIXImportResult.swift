@@ -57,6 +57,18 @@ package struct STIXIndicatorRecord: Sendable, Hashable {
     package var matching: Matching
 }
 
+/// One STIX Cyber-observable Object (SCO) as imported: what it is and the observables Riposte can match from it.
+package struct STIXObservableRecord: Sendable, Hashable {
+    package var id: String
+    /// Position of the object in the bundle's `objects` (0-based).
+    package var index: Int
+    /// The SCO type (`ipv4-addr`, `file`, `process` …).
+    package var objectType: String
+    /// Normalised observables read from it: an address, domain, URL, email, username or the MD5/SHA-1/SHA-256 of a
+    /// file; empty for SCOs Riposte does not extract (`process`, `directory`) and for network (CIDR) addresses.
+    package var observables: [ObservableDraft]
+}
+
 /// An object that could not be imported; the rest of the bundle still is.
 package struct STIXObjectError: Sendable, Hashable, CustomStringConvertible {
     /// Position in the bundle's `objects` (0-based).
@@ -82,8 +94,13 @@ package struct STIXImportResult: Sendable, Hashable {
     package var indicators: [Indicator] = []
     /// Objects in the input.
     package var objectCount = 0
-    /// Objects that are not indicators (SDOs, SROs, SCOs, observed-data, markings, custom objects), by `type`.
+    /// Every SCO that imported, in bundle order.
+    package var observables: [STIXObservableRecord] = []
+    /// Known objects that are neither indicators nor SCOs (SDOs, SROs, markings, `x-` custom objects), by `type`.
     package var skippedByType: [String: Int] = [:]
+    /// Well-formed objects of a type neither STIX 2.1 nor an extension definition names, by `type`: skipped, and
+    /// counted so a caller can warn that the feed carries content it does not understand.
+    package var unknownTypes: [String: Int] = [:]
     /// Indicators whose `pattern_type` is not `stix`, by pattern type.
     package var unsupportedPatternTypes: [String: Int] = [:]
     /// Index entries that an earlier indicator of the bundle already gave.
