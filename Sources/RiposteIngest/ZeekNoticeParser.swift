@@ -1,0 +1,319 @@
+// Maps Zeek notice.log (TSV with #-headers, or JSON lines) to alert drafts.
+import FoundationEssentials
+package import RiposteCore
+
+/// Parses Zeek `notice.log` in either of Zeek's log formats:
+/// - **TSV** (the ASCII writer's default): `#separator`, `#set_separator`, `#empty_field`,
+///   `#unset_field`, `#path`, `#open`, `#fields`, `#types` header lines, then one notice per line;
+///   `#close` ends a block and a body may hold several blocks (concatenated or rotated logs). Values
+///   are unescaped (`\xHH`, `\\`); the unset field (`-`) is absent, the empty field (`(empty)`) empty.
+///   Other `#` lines are comments. Each draft's raw payload is its block's header lines plus its line,
+///   so it can be parsed again on its own.
+/// - **JSON lines** (`LogAscii::use_json`): flat objects with dotted keys (`"id.orig_h"`), `ts` as
+///   Unix seconds or ISO 8601; detected by a body starting with `{` or `[`.
+///
+/// Mapping:
+/// - **title**: `msg`, else `note`; **rule** uid and name `note` (`SSH::Password_Guessing`),
+///   category its module (`SSH`).
+/// - **severity**: notices carry none; every notice is medium.
+/// - **time**: `ts`. Zeek's test baselines replace it with `XXXXXXXXXX.XXXXXX`; such a masked time
+///   is taken as absent, any other non-time is an error.
+/// - **endpoints**: `id.orig_h`/`id.orig_p` (else `src`) and `id.resp_h`/`id.resp_p` (else `dst`/`p`).
+/// - **host name**: `peer_descr` (the Zeek node that raised it).
+/// - **observables**, in order: source and destination IPs, then what ``ObservableExtractor`` finds
+///   in `sub` and `msg` (notices name the subject there: `Intel hit on 10.0.0.1`).
+/// - **source ref**: Zeek notices have no id, so `sha256:` over `ts`, `uid`, `note`, `msg`, `sub`,
+///   the four `id.*` fields, `src`, `dst` and `p` joined by U+001F: the same notice from the TSV and
+///   the JSON log gets the same ref.
+package struct ZeekNoticeParser: AlertParser {
+    package var source: String { "zeek" }
+    package var version: Int { 1 }
+
+    package init() {}
+
+    package func parse(body: [UInt8], limits: IngestLimits = .default) throws -> [AlertDraft] {
+        var start = 0
+        if body.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
+        while start < body.count, [0x20, 0x09, 0x0A, 0x0D].contains(body[start]) { start += 1 }
+        if start < body.count, body[start] == UInt8(ascii: "{") || body[start] == UInt8(ascii: "[") {
+            var drafts: [AlertDraft] = []
+            try AlertIngest.forEachRecord(in: body, limits: limits) { record, bytes, value in
+                do {
+                    guard value.objectMembers != nil else { throw RiposteError.invalid("expected a JSON object") }
+                    drafts.append(try notice(field: { value.field($0)?.text }, raw: bytes))
+                } catch let error as RiposteError {
+                    throw RiposteError(error.code, "\(record.label): \(error.message)", underlying: error)
+                }
+            }
+            return drafts
+        }
+        var reader = TSVReader(body: body, limits: limits)
+        var drafts: [AlertDraft] = []
+        while let line = try reader.nextNotice() {
+            do {
+                drafts.append(
+                    try notice(
+                        field: { name in reader.fieldIndex[name].flatMap { line.values[$0] } },
+                        raw: reader.header + line.bytes))
+            } catch let error as RiposteError {
+                throw RiposteError(
+                    error.code, "line \(line.number) (notice \(reader.notices)): \(error.message)", underlying: error)
+            }
+        }
+        return drafts
+    }
+
+    /// Maps one notice, reading fields by name through `field`.
+    func notice(field: (String) -> String?, raw: [UInt8]) throws -> AlertDraft {
+        let note = field("note")
+        let message = field("msg")
+        guard let title = message ?? note else { throw RiposteError.invalid("notice without 'msg' or 'note'") }
+        let timestamp = field("ts")
+        var time: Date?
+        if let timestamp, !timestamp.utf8.allSatisfy({ $0 == UInt8(ascii: "X") || $0 == UInt8(ascii: ".") }) {
+            guard let date = EventTime.parse(timestamp) ?? Double(timestamp).flatMap(EventTime.date(unixSeconds:)) else {
+                throw RiposteError.invalid("ts '\(timestamp)' is not a time")
+            }
+            time = date
+        }
+        func address(_ name: String) throws -> ParsedIP? {
+            guard let text = field(name) else { return nil }
+            return try ipAddress(.string(text), field: name)
+        }
+        func portNumber(_ name: String) throws -> Int? {
+            guard let text = field(name) else { return nil }
+            return try port(.string(text), field: name)
+        }
+        let sourceIP = try address("id.orig_h") ?? address("src")
+        let destinationIP = try address("id.resp_h") ?? address("dst")
+        let sourcePort = try portNumber("id.orig_p")
+        let destinationPort = try portNumber("id.resp_p") ?? portNumber("p")
+        let subject = field("sub")
+
+        var observables = ObservableCollector()
+        observables.add(sourceIP)
+        observables.add(destinationIP)
+        if let subject { observables.add(contentsOf: ObservableExtractor.observables(in: subject)) }
+        if let message { observables.add(contentsOf: ObservableExtractor.observables(in: message)) }
+
+        let refFields = [
+            "ts", "uid", "note", "msg", "sub", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "src", "dst", "p",
+        ]
+        return AlertDraft(
+            source: source,
+            sourceRef: derivedSourceRef(
+                refFields.map { name in
+                    name == "ts"
+                        ? time.map { String(Int64(($0.timeIntervalSince1970 * 1000).rounded())) } ?? timestamp ?? ""
+                        : field(name) ?? ""
+                }),
+            title: title,
+            severity: .medium,
+            time: time,
+            rule: DetectionRule(
+                uid: note, name: note, category: note?.split(separator: ":", maxSplits: 1).first.map(String.init)),
+            sourceEndpoint: Endpoint(ip: sourceIP?.text, port: sourcePort),
+            destinationEndpoint: Endpoint(ip: destinationIP?.text, port: destinationPort),
+            hostName: field("peer_descr"),
+            userName: nil,
+            observables: observables.drafts,
+            raw: raw,
+            parserVersion: version
+        )
+    }
+}
+
+/// Reads Zeek TSV logs line by line: tracks the current header block and yields data lines split
+/// into unescaped values. Linear: each byte is looked at a bounded number of times.
+struct TSVReader {
+    /// One data line.
+    struct Line {
+        var number: Int
+        var bytes: [UInt8]
+        /// The values by field position; nil for the unset field.
+        var values: [String?]
+    }
+
+    let body: [UInt8]
+    let limits: IngestLimits
+    private var position = 0
+    private var lineNumber = 0
+    private(set) var notices = 0
+
+    private var separator: [UInt8] = [0x09]
+    private var emptyField: [UInt8] = Array("(empty)".utf8)
+    private var unsetField: [UInt8] = [UInt8(ascii: "-")]
+    private var fields: [String]?
+    /// Field name → position in the current block.
+    private(set) var fieldIndex: [String: Int] = [:]
+    /// The current block's header lines, each ending in a line break.
+    private(set) var header: [UInt8] = []
+
+    init(body: [UInt8], limits: IngestLimits) {
+        self.body = body
+        self.limits = limits
+        if body.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }
+    }
+
+    /// The next data line, or nil at the end. - Throws: `.invalid`/`.tooLarge` naming the line.
+    mutating func nextNotice() throws -> Line? {
+        while position < body.count {
+            lineNumber += 1
+            let start = position
+            var end = start
+            while end < body.count, body[end] != 0x0A { end += 1 }
+            position = end + 1
+            guard end - start <= limits.maxRecordBytes else {
+                throw RiposteError(.tooLarge, "line \(lineNumber): longer than \(limits.maxRecordBytes) bytes")
+            }
+            var contentEnd = end
+            if contentEnd > start, body[contentEnd - 1] == 0x0D { contentEnd -= 1 }
+            let line = Array(body[start..<contentEnd])
+            try validateUTF8(line, lineStart: start)
+            if line.isEmpty { continue }
+            if line[0] == UInt8(ascii: "#") {
+                try header(line)
+                continue
+            }
+            guard let fields else {
+                throw RiposteError.invalid("line \(lineNumber): data before a '#fields' header at byte \(start)")
+            }
+            notices += 1
+            guard notices <= limits.maxRecords else {
+                throw RiposteError(.tooLarge, "the body has more than \(limits.maxRecords) notices")
+            }
+            let raw = split(line)
+            guard raw.count == fields.count else {
+                throw RiposteError.invalid(
+                    "line \(lineNumber) (notice \(notices)): \(raw.count) values for \(fields.count) fields at byte \(start)")
+            }
+            let values = raw.map { value -> String? in
+                if value.elementsEqual(unsetField) { return nil }
+                if value.elementsEqual(emptyField) { return "" }
+                return Self.unescape(value)
+            }
+            return Line(number: lineNumber, bytes: line, values: values)
+        }
+        return nil
+    }
+
+    private mutating func header(_ line: [UInt8]) throws {
+        if line.starts(with: "#separator ".utf8) {
+            let value = Self.unescape(line[11...])
+            guard !value.isEmpty else { throw RiposteError.invalid("line \(lineNumber): empty '#separator'") }
+            separator = Array(value.utf8)
+            fields = nil
+            fieldIndex = [:]
+            header = line + [0x0A]
+            return
+        }
+        let parts = split(line)
+        let directive = String(decoding: parts[0], as: UTF8.self)
+        let values = parts.dropFirst()
+        switch directive {
+        case "#set_separator", "#path", "#open":
+            break
+        case "#empty_field":
+            emptyField = Array(values.first ?? [])
+        case "#unset_field":
+            unsetField = Array(values.first ?? [])
+        case "#fields":
+            let names = values.map { String(decoding: $0, as: UTF8.self) }
+            guard !names.isEmpty, names.count <= 1024 else {
+                throw RiposteError.invalid("line \(lineNumber): '#fields' must name 1-1024 fields")
+            }
+            fields = names
+            fieldIndex = [:]
+            for (index, name) in names.enumerated() where fieldIndex[name] == nil { fieldIndex[name] = index }
+        case "#types":
+            guard let fields, values.count == fields.count else {
+                throw RiposteError.invalid(
+                    "line \(lineNumber): '#types' lists \(values.count) types for \(fields?.count ?? 0) fields")
+            }
+        case "#close":
+            self.fields = nil
+            fieldIndex = [:]
+            header = []
+            return
+        default:
+            return  // a comment (btest baselines start with `### …`)
+        }
+        header += line + [0x0A]
+    }
+
+    /// The line's values between separators.
+    private func split(_ line: [UInt8]) -> [ArraySlice<UInt8>] {
+        guard separator.count > 1 else {
+            return line.split(separator: separator[0], omittingEmptySubsequences: false)
+        }
+        var parts: [ArraySlice<UInt8>] = []
+        var fieldStart = 0
+        var index = 0
+        while index + separator.count <= line.count {
+            if line[index..<(index + separator.count)].elementsEqual(separator) {
+                parts.append(line[fieldStart..<index])
+                index += separator.count
+                fieldStart = index
+            } else {
+                index += 1
+            }
+        }
+        parts.append(line[fieldStart...])
+        return parts
+    }
+
+    private func validateUTF8(_ line: [UInt8], lineStart: Int) throws {
+        try line.withUnsafeBufferPointer { buffer in
+            var index = 0
+            while index < buffer.count {
+                if buffer[index] < 0x80 {
+                    index += 1
+                    continue
+                }
+                let length = UTF8Validation.sequenceLength(buffer, at: index)
+                guard length > 0 else {
+                    throw RiposteError.invalid("line \(lineNumber): invalid UTF-8 at byte \(lineStart + index)")
+                }
+                index += length
+            }
+        }
+    }
+
+    /// Zeek's escaping undone: `\xHH` is the byte HH and `\\` a backslash; other text is kept.
+    static func unescape(_ value: some Collection<UInt8>) -> String {
+        guard value.contains(UInt8(ascii: "\\")) else { return String(decoding: value, as: UTF8.self) }
+        let bytes = Array(value)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\\"), index + 1 < bytes.count {
+                if bytes[index + 1] == UInt8(ascii: "\\") {
+                    out.append(byte)
+                    index += 2
+                    continue
+                }
+                if bytes[index + 1] == UInt8(ascii: "x"), index + 3 < bytes.count,
+                    let high = hexValue(bytes[index + 2]), let low = hexValue(bytes[index + 3])
+                {
+                    out.append(high << 4 | low)
+                    index += 4
+                    continue
+                }
+            }
+            out.append(byte)
+            index += 1
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case 0x30...0x39: byte - 0x30
+        case 0x61...0x66: byte - 0x61 + 10
+        case 0x41...0x46: byte - 0x41 + 10
+        default: nil
+        }
+    }
+}
