@@ -33,7 +33,7 @@ package import RiposteCore
 /// `accountName@upnSuffix`, else the name (also the draft's user); Url `url`; FileHash
 /// `algorithm` + `hashValue`, and File `fileHashes`; DnsResolution `domainName`; Mailbox
 /// `mailboxPrimaryAddress`; MailMessage `sender`, `p1Sender`, `p2Sender`, `recipient`, `urls`.
-/// `$ref` placeholders and other kinds add nothing.
+/// `$ref` placeholders and other kinds add nothing. Property names match in any letter case.
 package struct SentinelAlertParser: JSONMultiAlertParser {
     package var source: String { "sentinel" }
     package var version: Int { 1 }
@@ -179,12 +179,17 @@ package struct SentinelAlertParser: JSONMultiAlertParser {
         return severity
     }
 
-    /// A property by its camelCase name, else its PascalCase form (`hostName`, `HostName`).
+    /// A property by its camelCase name, else its PascalCase form (`hostName`, `HostName`), else
+    /// any spelling that differs only in case (SecurityAlert writes `NTDomain` for `ntDomain`).
     static func property(_ object: JSONValue, _ camelCase: String) -> JSONValue? {
         if let value = object.field(camelCase), value != .null { return value }
-        guard let first = camelCase.first else { return nil }
+        guard let first = camelCase.first, let members = object.objectMembers else { return nil }
         let pascal = first.uppercased() + camelCase.dropFirst()
         if let value = object.field(pascal), value != .null { return value }
+        let count = camelCase.utf8.count
+        for (key, value) in members where key.utf8.count == count && value != .null {
+            if key.utf8.elementsEqual(camelCase.utf8, by: { $0 | 0x20 == $1 | 0x20 }) { return value }
+        }
         return nil
     }
 
