@@ -128,24 +128,31 @@ package struct FieldPath: Sendable, Hashable, CustomStringConvertible {
     /// Resolution state: component `at`, and within a `.keys` component the byte offset already consumed.
     private func first(in value: JSONValue, at component: Int, offset: Int) -> JSONValue? {
         guard component < components.count else { return value == .null ? nil : value }
-        switch (components[component], value) {
-        case (.keys(let joined, let stops), .object(let members)):
-            guard let (member, consumed) = match(members, joined: joined, stops: stops, offset: offset) else { return nil }
+        // Nested switches, not one over a (component, value) tuple: building the tuple copies both
+        // payloads, and the retains and releases that costs showed in profiles of the ECS parsers.
+        switch value {
+        case .object(let members):
+            guard case .keys(let joined, let stops) = components[component],
+                let (member, consumed) = match(members, joined: joined, stops: stops, offset: offset)
+            else { return nil }
             return consumed == joined.count
                 ? first(in: member, at: component + 1, offset: 0) : first(in: member, at: component, offset: consumed + 1)
-        case (.keys, .array(let elements)):
-            for element in elements {
-                if let found = first(in: element, at: component, offset: offset) { return found }
+        case .array(let elements):
+            switch components[component] {
+            case .keys:
+                for element in elements {
+                    if let found = first(in: element, at: component, offset: offset) { return found }
+                }
+                return nil
+            case .index(let position):
+                guard position < elements.count else { return nil }
+                return first(in: elements[position], at: component + 1, offset: 0)
+            case .all:
+                for element in elements {
+                    if let found = first(in: element, at: component + 1, offset: 0) { return found }
+                }
+                return nil
             }
-            return nil
-        case (.index(let position), .array(let elements)):
-            guard position < elements.count else { return nil }
-            return first(in: elements[position], at: component + 1, offset: 0)
-        case (.all, .array(let elements)):
-            for element in elements {
-                if let found = first(in: element, at: component + 1, offset: 0) { return found }
-            }
-            return nil
         default:
             return nil
         }
@@ -160,20 +167,25 @@ package struct FieldPath: Sendable, Hashable, CustomStringConvertible {
             }
             return
         }
-        switch (components[component], value) {
-        case (.keys(let joined, let stops), .object(let members)):
-            guard let (member, consumed) = match(members, joined: joined, stops: stops, offset: offset) else { return }
+        switch value {
+        case .object(let members):
+            guard case .keys(let joined, let stops) = components[component],
+                let (member, consumed) = match(members, joined: joined, stops: stops, offset: offset)
+            else { return }
             if consumed == joined.count {
                 collect(member, at: component + 1, offset: 0, into: &found)
             } else {
                 collect(member, at: component, offset: consumed + 1, into: &found)
             }
-        case (.keys, .array(let elements)):
-            for element in elements { collect(element, at: component, offset: offset, into: &found) }
-        case (.index(let position), .array(let elements)):
-            if position < elements.count { collect(elements[position], at: component + 1, offset: 0, into: &found) }
-        case (.all, .array(let elements)):
-            for element in elements { collect(element, at: component + 1, offset: 0, into: &found) }
+        case .array(let elements):
+            switch components[component] {
+            case .keys:
+                for element in elements { collect(element, at: component, offset: offset, into: &found) }
+            case .index(let position):
+                if position < elements.count { collect(elements[position], at: component + 1, offset: 0, into: &found) }
+            case .all:
+                for element in elements { collect(element, at: component + 1, offset: 0, into: &found) }
+            }
         default:
             return
         }
@@ -186,18 +198,21 @@ package struct FieldPath: Sendable, Hashable, CustomStringConvertible {
     ) -> (JSONValue, Int)? {
         let remaining = joined.count - offset
         let firstByte = joined[offset]
+        // Members are read in place (not bound by a for-in), which saves a retain and release per member.
         return joined.withUnsafeBufferPointer { path in
-            for (key, member) in members {
-                let length = key.utf8.count
-                guard length <= remaining, stops.contains(offset + length) else { continue }
-                let equal =
-                    key.utf8.withContiguousStorageIfAvailable { keyBytes in
-                        keyBytes.first == firstByte
-                            && keyBytes.elementsEqual(UnsafeBufferPointer(rebasing: path[offset..<(offset + length)]))
-                    } ?? key.utf8.elementsEqual(path[offset..<(offset + length)])
-                if equal { return (member, offset + length) }
+            members.withUnsafeBufferPointer { buffer in
+                for index in buffer.indices {
+                    let length = buffer[index].0.utf8.count
+                    guard length <= remaining, stops.contains(offset + length) else { continue }
+                    let expected = UnsafeBufferPointer(rebasing: path[offset..<(offset + length)])
+                    let equal =
+                        buffer[index].0.utf8.withContiguousStorageIfAvailable { keyBytes in
+                            keyBytes.first == firstByte && keyBytes.elementsEqual(expected)
+                        } ?? buffer[index].0.utf8.elementsEqual(expected)
+                    if equal { return (buffer[index].1, offset + length) }
+                }
+                return nil
             }
-            return nil
         }
     }
 }
