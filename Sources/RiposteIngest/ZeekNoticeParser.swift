@@ -40,7 +40,7 @@ package struct ZeekNoticeParser: AlertParser {
             try AlertIngest.forEachRecord(in: body, limits: limits) { record, bytes, value in
                 do {
                     guard value.objectMembers != nil else { throw RiposteError.invalid("expected a JSON object") }
-                    drafts.append(try notice(field: { value.field($0)?.text }, raw: bytes))
+                    drafts.append(try notice(field: { value.field($0.name)?.text }, raw: bytes))
                 } catch let error as RiposteError {
                     throw RiposteError(error.code, "\(record.label): \(error.message)", underlying: error)
                 }
@@ -53,7 +53,7 @@ package struct ZeekNoticeParser: AlertParser {
             do {
                 drafts.append(
                     try notice(
-                        field: { name in reader.fieldIndex[name].flatMap { line.values[$0] } },
+                        field: { column in reader.columns[column.rawValue].flatMap { line.values[$0] } },
                         raw: reader.header + line.bytes))
             } catch let error as RiposteError {
                 throw RiposteError(
@@ -63,12 +63,36 @@ package struct ZeekNoticeParser: AlertParser {
         return drafts
     }
 
-    /// Maps one notice, reading fields by name through `field`.
-    func notice(field: (String) -> String?, raw: [UInt8]) throws -> AlertDraft {
-        let note = field("note")
-        let message = field("msg")
+    /// The fields the mapping reads; a TSV block resolves them to positions once, at its `#fields`.
+    enum Column: Int, CaseIterable {
+        case ts, uid, note, msg, sub, src, dst, p, origHost, origPort, respHost, respPort, peerDescription
+
+        /// The field's name in Zeek's log.
+        var name: String {
+            switch self {
+            case .ts: "ts"
+            case .uid: "uid"
+            case .note: "note"
+            case .msg: "msg"
+            case .sub: "sub"
+            case .src: "src"
+            case .dst: "dst"
+            case .p: "p"
+            case .origHost: "id.orig_h"
+            case .origPort: "id.orig_p"
+            case .respHost: "id.resp_h"
+            case .respPort: "id.resp_p"
+            case .peerDescription: "peer_descr"
+            }
+        }
+    }
+
+    /// Maps one notice, reading fields through `field`.
+    func notice(field: (Column) -> String?, raw: [UInt8]) throws -> AlertDraft {
+        let note = field(.note)
+        let message = field(.msg)
         guard let title = message ?? note else { throw RiposteError.invalid("notice without 'msg' or 'note'") }
-        let timestamp = field("ts")
+        let timestamp = field(.ts)
         var time: Date?
         if let timestamp, !timestamp.utf8.allSatisfy({ $0 == UInt8(ascii: "X") || $0 == UInt8(ascii: ".") }) {
             guard let date = EventTime.parse(timestamp) ?? Double(timestamp).flatMap(EventTime.date(unixSeconds:)) else {
@@ -76,19 +100,19 @@ package struct ZeekNoticeParser: AlertParser {
             }
             time = date
         }
-        func address(_ name: String) throws -> ParsedIP? {
-            guard let text = field(name) else { return nil }
-            return try ipAddress(.string(text), field: name)
+        func address(_ column: Column) throws -> ParsedIP? {
+            guard let text = field(column) else { return nil }
+            return try ipAddress(.string(text), field: column.name)
         }
-        func portNumber(_ name: String) throws -> Int? {
-            guard let text = field(name) else { return nil }
-            return try port(.string(text), field: name)
+        func portNumber(_ column: Column) throws -> Int? {
+            guard let text = field(column) else { return nil }
+            return try port(.string(text), field: column.name)
         }
-        let sourceIP = try address("id.orig_h") ?? address("src")
-        let destinationIP = try address("id.resp_h") ?? address("dst")
-        let sourcePort = try portNumber("id.orig_p")
-        let destinationPort = try portNumber("id.resp_p") ?? portNumber("p")
-        let subject = field("sub")
+        let sourceIP = try address(.origHost) ?? address(.src)
+        let destinationIP = try address(.respHost) ?? address(.dst)
+        let sourcePort = try portNumber(.origPort)
+        let destinationPort = try portNumber(.respPort) ?? portNumber(.p)
+        let subject = field(.sub)
 
         var observables = ObservableCollector()
         observables.add(sourceIP)
@@ -96,16 +120,18 @@ package struct ZeekNoticeParser: AlertParser {
         if let subject { observables.add(contentsOf: ObservableExtractor.observables(in: subject)) }
         if let message { observables.add(contentsOf: ObservableExtractor.observables(in: message)) }
 
-        let refFields = [
-            "ts", "uid", "note", "msg", "sub", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "src", "dst", "p",
-        ]
+        let refFields: [Column] = [.ts, .uid, .note, .msg, .sub, .origHost, .origPort, .respHost, .respPort, .src, .dst, .p]
         return AlertDraft(
             source: source,
             sourceRef: derivedSourceRef(
-                refFields.map { name in
-                    name == "ts"
-                        ? time.map { String(Int64(($0.timeIntervalSince1970 * 1000).rounded())) } ?? timestamp ?? ""
-                        : field(name) ?? ""
+                refFields.map { column in
+                    switch column {
+                    case .ts: time.map { String(Int64(($0.timeIntervalSince1970 * 1000).rounded())) } ?? timestamp ?? ""
+                    case .note: note ?? ""
+                    case .msg: message ?? ""
+                    case .sub: subject ?? ""
+                    default: field(column) ?? ""
+                    }
                 }),
             title: title,
             severity: .medium,
@@ -114,7 +140,7 @@ package struct ZeekNoticeParser: AlertParser {
                 uid: note, name: note, category: note?.split(separator: ":", maxSplits: 1).first.map(String.init)),
             sourceEndpoint: Endpoint(ip: sourceIP?.text, port: sourcePort),
             destinationEndpoint: Endpoint(ip: destinationIP?.text, port: destinationPort),
-            hostName: field("peer_descr"),
+            hostName: field(.peerDescription),
             userName: nil,
             observables: observables.drafts,
             raw: raw,
@@ -129,7 +155,7 @@ struct TSVReader {
     /// One data line.
     struct Line {
         var number: Int
-        var bytes: [UInt8]
+        var bytes: ArraySlice<UInt8>
         /// The values by field position; nil for the unset field.
         var values: [String?]
     }
@@ -144,8 +170,8 @@ struct TSVReader {
     private var emptyField: [UInt8] = Array("(empty)".utf8)
     private var unsetField: [UInt8] = [UInt8(ascii: "-")]
     private var fields: [String]?
-    /// Field name → position in the current block.
-    private(set) var fieldIndex: [String: Int] = [:]
+    /// The position in the current block of each ``ZeekNoticeParser/Column`` (indexed by its raw value).
+    private(set) var columns: [Int?] = Array(repeating: nil, count: ZeekNoticeParser.Column.allCases.count)
     /// The current block's header lines, each ending in a line break.
     private(set) var header: [UInt8] = []
 
@@ -168,11 +194,11 @@ struct TSVReader {
             }
             var contentEnd = end
             if contentEnd > start, body[contentEnd - 1] == 0x0D { contentEnd -= 1 }
-            let line = Array(body[start..<contentEnd])
+            let line = body[start..<contentEnd]
             try validateUTF8(line, lineStart: start)
             if line.isEmpty { continue }
-            if line[0] == UInt8(ascii: "#") {
-                try header(line)
+            if line.first == UInt8(ascii: "#") {
+                try header(Array(line))
                 continue
             }
             guard let fields else {
@@ -182,15 +208,10 @@ struct TSVReader {
             guard notices <= limits.maxRecords else {
                 throw RiposteError(.tooLarge, "the body has more than \(limits.maxRecords) notices")
             }
-            let raw = split(line)
-            guard raw.count == fields.count else {
+            let values = values(of: line)
+            guard values.count == fields.count else {
                 throw RiposteError.invalid(
-                    "line \(lineNumber) (notice \(notices)): \(raw.count) values for \(fields.count) fields at byte \(start)")
-            }
-            let values = raw.map { value -> String? in
-                if value.elementsEqual(unsetField) { return nil }
-                if value.elementsEqual(emptyField) { return "" }
-                return Self.unescape(value)
+                    "line \(lineNumber) (notice \(notices)): \(values.count) values for \(fields.count) fields at byte \(start)")
             }
             return Line(number: lineNumber, bytes: line, values: values)
         }
@@ -203,7 +224,7 @@ struct TSVReader {
             guard !value.isEmpty else { throw RiposteError.invalid("line \(lineNumber): empty '#separator'") }
             separator = Array(value.utf8)
             fields = nil
-            fieldIndex = [:]
+            resetColumns()
             header = line + [0x0A]
             return
         }
@@ -223,8 +244,8 @@ struct TSVReader {
                 throw RiposteError.invalid("line \(lineNumber): '#fields' must name 1-1024 fields")
             }
             fields = names
-            fieldIndex = [:]
-            for (index, name) in names.enumerated() where fieldIndex[name] == nil { fieldIndex[name] = index }
+            resetColumns()
+            for column in ZeekNoticeParser.Column.allCases { columns[column.rawValue] = names.firstIndex(of: column.name) }
         case "#types":
             guard let fields, values.count == fields.count else {
                 throw RiposteError.invalid(
@@ -232,13 +253,41 @@ struct TSVReader {
             }
         case "#close":
             self.fields = nil
-            fieldIndex = [:]
+            resetColumns()
             header = []
             return
         default:
             return  // a comment (btest baselines start with `### …`)
         }
         header += line + [0x0A]
+    }
+
+    private mutating func resetColumns() {
+        for position in columns.indices { columns[position] = nil }
+    }
+
+    /// The line's values by field position: unescaped, nil for the unset field.
+    private func values(of line: ArraySlice<UInt8>) -> [String?] {
+        guard separator.count == 1 else { return split(Array(line)).map(value) }
+        let separatorByte = separator[0]
+        // One pass over the line in place: no copy of the line and no array of slices.
+        return line.withUnsafeBufferPointer { buffer in
+            var values: [String?] = []
+            values.reserveCapacity(fields?.count ?? 0)
+            var fieldStart = 0
+            for index in buffer.indices where buffer[index] == separatorByte {
+                values.append(value(UnsafeBufferPointer(rebasing: buffer[fieldStart..<index])))
+                fieldStart = index + 1
+            }
+            values.append(value(UnsafeBufferPointer(rebasing: buffer[fieldStart...])))
+            return values
+        }
+    }
+
+    private func value(_ bytes: some Collection<UInt8>) -> String? {
+        if bytes.elementsEqual(unsetField) { return nil }
+        if bytes.elementsEqual(emptyField) { return "" }
+        return Self.unescape(bytes)
     }
 
     /// The line's values between separators.
@@ -262,7 +311,7 @@ struct TSVReader {
         return parts
     }
 
-    private func validateUTF8(_ line: [UInt8], lineStart: Int) throws {
+    private func validateUTF8(_ line: ArraySlice<UInt8>, lineStart: Int) throws {
         try line.withUnsafeBufferPointer { buffer in
             var index = 0
             while index < buffer.count {

@@ -397,6 +397,22 @@ struct ZeekNoticeParserTests {
         #expect(fromJSON.raw == bytes(json))
     }
 
+    @Test("TSV values are unescaped, '(empty)' is empty and '-' unset, with one- and two-byte separators")
+    func tsvValues() throws {
+        for separator in ["\t", "||"] {
+            let escaped = separator == "\t" ? "\\x09" : "\\x7c\\x7c"
+            let body =
+                "#separator \(escaped)\n#fields\(separator)ts\(separator)note\(separator)msg\(separator)sub\(separator)src\n"
+                + ["-", "Scan::Port_Scan", #"tab\x09and \\ backslash\x7c"#, "(empty)", "10.0.0.5"].joined(separator: separator)
+                + "\n"
+            let draft = try #require(try ZeekNoticeParser().parse(body: bytes(body)).first, "separator \(separator)")
+            #expect(draft.title == "tab\tand \\ backslash|")
+            #expect(draft.time == nil)
+            #expect(draft.sourceEndpoint == Endpoint(ip: "10.0.0.5"))
+            #expect(draft.rule.uid == "Scan::Port_Scan")
+        }
+    }
+
     @Test("Malformed TSV names the line: wrong value count, data before #fields, bad ts, bad address")
     func malformed() {
         let header = "#separator \\x09\n#fields\tts\tnote\tmsg\tsrc\n"
