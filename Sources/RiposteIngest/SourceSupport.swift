@@ -156,6 +156,7 @@ extension Severity {
 /// fields' texts joined by U+001F, so the same alert re-serialised differently is still a duplicate.
 func derivedSourceRef(_ parts: [String]) -> String {
     var bytes: [UInt8] = []
+    bytes.reserveCapacity(parts.reduce(parts.count) { $0 + $1.utf8.count })
     for (index, part) in parts.enumerated() {
         if index > 0 { bytes.append(0x1F) }
         bytes += part.utf8
