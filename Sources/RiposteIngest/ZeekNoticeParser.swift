@@ -156,7 +156,7 @@ struct TSVReader {
     struct Line {
         var number: Int
         var bytes: ArraySlice<UInt8>
-        /// The values by field position; nil for the unset field.
+        /// The values by field position; nil for the unset field and for fields no ``ZeekNoticeParser/Column`` reads.
         var values: [String?]
     }
 
@@ -172,6 +172,8 @@ struct TSVReader {
     private var fields: [String]?
     /// The position in the current block of each ``ZeekNoticeParser/Column`` (indexed by its raw value).
     private(set) var columns: [Int?] = Array(repeating: nil, count: ZeekNoticeParser.Column.allCases.count)
+    /// Whether a column reads the field at each position of the current block; the others are not decoded.
+    private var read: [Bool] = []
     /// The current block's header lines, each ending in a line break.
     private(set) var header: [UInt8] = []
 
@@ -246,6 +248,8 @@ struct TSVReader {
             fields = names
             resetColumns()
             for column in ZeekNoticeParser.Column.allCases { columns[column.rawValue] = names.firstIndex(of: column.name) }
+            read = Array(repeating: false, count: names.count)
+            for case let position? in columns { read[position] = true }
         case "#types":
             guard let fields, values.count == fields.count else {
                 throw RiposteError.invalid(
@@ -264,11 +268,14 @@ struct TSVReader {
 
     private mutating func resetColumns() {
         for position in columns.indices { columns[position] = nil }
+        read = []
     }
 
     /// The line's values by field position: unescaped, nil for the unset field.
     private func values(of line: ArraySlice<UInt8>) -> [String?] {
-        guard separator.count == 1 else { return split(Array(line)).map(value) }
+        guard separator.count == 1 else {
+            return split(Array(line)).enumerated().map { position, bytes in isRead(position) ? value(bytes) : nil }
+        }
         let separatorByte = separator[0]
         // One pass over the line in place: no copy of the line and no array of slices.
         return line.withUnsafeBufferPointer { buffer in
@@ -276,13 +283,15 @@ struct TSVReader {
             values.reserveCapacity(fields?.count ?? 0)
             var fieldStart = 0
             for index in buffer.indices where buffer[index] == separatorByte {
-                values.append(value(UnsafeBufferPointer(rebasing: buffer[fieldStart..<index])))
+                values.append(isRead(values.count) ? value(UnsafeBufferPointer(rebasing: buffer[fieldStart..<index])) : nil)
                 fieldStart = index + 1
             }
-            values.append(value(UnsafeBufferPointer(rebasing: buffer[fieldStart...])))
+            values.append(isRead(values.count) ? value(UnsafeBufferPointer(rebasing: buffer[fieldStart...])) : nil)
             return values
         }
     }
+
+    private func isRead(_ position: Int) -> Bool { position < read.count && read[position] }
 
     private func value(_ bytes: some Collection<UInt8>) -> String? {
         if bytes.elementsEqual(unsetField) { return nil }
