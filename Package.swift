@@ -110,6 +110,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(
+            name: "JSONSourceBenchmark",
+            dependencies: ["RiposteIngest", "RiposteCore", "RiposteTesting"],
+            path: "Benchmarks/JSONSourceBenchmark",
+            swiftSettings: strict
+        ),
+        .executableTarget(
             name: "StartupBenchmark",
             dependencies: [],
             path: "Benchmarks/StartupBenchmark",

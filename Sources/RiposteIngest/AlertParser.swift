@@ -29,22 +29,17 @@ extension JSONAlertParser {
     }
 }
 
-/// The parsers by source name.
+/// The built-in parsers by source name; ``AlertParserRegistry`` adds named mappings.
 package enum AlertParsers {
     /// Every registered parser.
-    package static let all: [any AlertParser] = [
-        GenericAlertParser(), SuricataEVEParser(), CEFParser(), LEEFParser(), SyslogAlertParser(),
-    ]
+    package static var all: [any AlertParser] { AlertParserRegistry.builtInParsers }
 
     /// The registered source names, sorted.
-    package static var names: [String] { all.map(\.source).sorted() }
+    package static var names: [String] { AlertParserRegistry.builtIn.names }
 
     /// The parser for `?source=name`. - Throws: `.invalid` listing the known names.
     package static func parser(named name: String) throws -> any AlertParser {
-        guard let parser = all.first(where: { $0.source == name }) else {
-            throw RiposteError.invalid("unknown alert source '\(name)'; known: \(names.joined(separator: ", "))")
-        }
-        return parser
+        try AlertParserRegistry.builtIn.parser(named: name)
     }
 }
 

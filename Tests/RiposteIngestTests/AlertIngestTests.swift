@@ -5,14 +5,16 @@ import Testing
 
 @Suite("AlertIngest")
 struct AlertIngestTests {
-    @Test("The registry knows generic and suricata and lists them for an unknown name")
+    @Test("The registry knows every built-in source and lists them for an unknown name")
     func registry() throws {
-        #expect(AlertParsers.names == ["cef", "generic", "leef", "suricata"])
+        #expect(AlertParsers.names == ["cef", "elastic", "generic", "leef", "qradar", "sentinel", "splunk", "suricata", "syslog", "wazuh", "zeek"])
         #expect(try AlertParsers.parser(named: "suricata").source == "suricata")
         #expect(try AlertParsers.parser(named: "generic").version == 1)
-        let error = #expect(throws: RiposteError.self) { try AlertParsers.parser(named: "splunk") }
+        let error = #expect(throws: RiposteError.self) { try AlertParsers.parser(named: "arcsight") }
         #expect(error?.code == .invalid)
-        #expect(error?.message == "unknown alert source 'splunk'; known: cef, generic, leef, suricata")
+        #expect(
+            error?.message
+                == "unknown alert source 'arcsight'; known: cef, elastic, generic, leef, qradar, sentinel, splunk, suricata, syslog, wazuh, zeek")
         #expect(throws: RiposteError.self) { try AlertIngest.parse(body: bytes(#"{"title":"t"}"#), source: "Generic") }
     }
 

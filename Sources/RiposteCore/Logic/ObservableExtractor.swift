@@ -66,8 +66,12 @@ public enum ObservableExtractor {
             candidates = []
             findWords()
             // Each pass yields candidates in text order; merging the two keeps first-appearance order.
-            var seen = Set<ObservableDraft>(minimumCapacity: hashes.count + candidates.count)
+            let total = hashes.count + candidates.count
+            guard total > 0 else { return [] }
+            // Most texts yield a handful of candidates: a linear check is cheaper than building a set.
+            var seen: Set<ObservableDraft>? = total > 8 ? Set(minimumCapacity: total) : nil
             var result: [ObservableDraft] = []
+            result.reserveCapacity(total)
             var hashIndex = 0
             var wordIndex = 0
             while hashIndex < hashes.count || wordIndex < candidates.count {
@@ -76,7 +80,8 @@ public enum ObservableExtractor {
                     || (hashIndex < hashes.count && hashes[hashIndex].position <= candidates[wordIndex].position)
                 let draft = takeHash ? hashes[hashIndex].draft : candidates[wordIndex].draft
                 if takeHash { hashIndex += 1 } else { wordIndex += 1 }
-                if seen.insert(draft).inserted { result.append(draft) }
+                let isNew = seen != nil ? seen!.insert(draft).inserted : !result.contains(draft)
+                if isNew { result.append(draft) }
             }
             return result
         }

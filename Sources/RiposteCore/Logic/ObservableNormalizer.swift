@@ -11,11 +11,11 @@ public enum ObservableNormalizer {
         guard !text.isEmpty, text.utf8.count <= 2048 else { return nil }
         switch type {
         case .ipv4:
-            guard case .v4 = IPAddress(text) else { return nil }
-            return IPAddress(text)?.description
+            guard let address = IPAddress(text), case .v4 = address else { return nil }
+            return address.description
         case .ipv6:
-            guard case .v6 = IPAddress(text) else { return nil }
-            return IPAddress(text)?.description
+            guard let address = IPAddress(text), case .v6 = address else { return nil }
+            return address.description
         case .domain:
             return normalizeDomain(text)
         case .hostname:
@@ -47,6 +47,8 @@ public enum ObservableNormalizer {
 
     /// A registrable-looking domain: at least two labels, letters/digits/hyphens, an alphabetic TLD.
     public static func normalizeDomain(_ raw: some StringProtocol) -> String? {
+        // Unicode lowercasing can turn non-ASCII text into ASCII (K, U+212A, is 'k'): that takes the general path.
+        if raw.utf8.allSatisfy({ $0 < 0x80 }) { return normalizeASCIIDomain(raw.utf8) }
         var domain = raw.lowercased()
         if domain.hasSuffix(".") { domain.removeLast() }
         guard domain.utf8.count <= 253 else { return nil }
@@ -55,6 +57,37 @@ public enum ObservableNormalizer {
             tld.utf8.count >= 2, tld.hasPrefix("xn--") || tld.utf8.allSatisfy({ $0 >= 0x61 && $0 <= 0x7A })
         else { return nil }
         return domain
+    }
+
+    /// ``normalizeDomain(_:)`` for ASCII text, on bytes, without intermediate strings.
+    static func normalizeASCIIDomain(_ utf8: some Collection<UInt8>) -> String? {
+        var domain: [UInt8] = []
+        domain.reserveCapacity(utf8.count)
+        for byte in utf8 {
+            domain.append(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)
+        }
+        if domain.last == UInt8(ascii: ".") { domain.removeLast() }
+        guard domain.count <= 253 else { return nil }
+        var labels = 0
+        var labelStart = 0
+        var tld: ArraySlice<UInt8> = []
+        for index in 0...domain.count where index == domain.count || domain[index] == UInt8(ascii: ".") {
+            let label = domain[labelStart..<index]
+            guard isHostLabel(bytes: label) else { return nil }
+            labels += 1
+            tld = label
+            labelStart = index + 1
+        }
+        guard labels >= 2, tld.count >= 2, tld.starts(with: "xn--".utf8) || tld.allSatisfy({ $0 >= 0x61 && $0 <= 0x7A }) else {
+            return nil
+        }
+        return String(decoding: domain, as: UTF8.self)
+    }
+
+    static func isHostLabel(bytes: ArraySlice<UInt8>) -> Bool {
+        guard !bytes.isEmpty, bytes.count <= 63, bytes.first != UInt8(ascii: "-"), bytes.last != UInt8(ascii: "-")
+        else { return false }
+        return bytes.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D || $0 == 0x5F }
     }
 
     static func isHostLabel(_ label: Substring) -> Bool {
@@ -71,32 +104,36 @@ public enum ObservableNormalizer {
 
     /// `scheme://host[:port]/rest`: scheme and host lowercased, an IP or domain host, nothing else touched.
     static func normalizeURL(_ text: Substring) -> String? {
-        guard let colon = text.firstIndex(of: ":"), text[colon...].hasPrefix("://") else { return nil }
+        // Byte scans: every delimiter is ASCII, so its UTF-8 index is a valid String index.
+        let bytes = text.utf8
+        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")), bytes[colon...].starts(with: "://".utf8) else { return nil }
         let scheme = text[..<colon].lowercased()
-        let schemes: Set<String> = ["http", "https", "ftp", "ftps", "hxxp", "hxxps"]
-        guard schemes.contains(scheme) else { return nil }
-        let afterScheme = text[text.index(colon, offsetBy: 3)...]
-        let hasControl = afterScheme.unicodeScalars.contains { $0.value <= 0x20 || $0.value == 0x7F }
-        guard !hasControl else { return nil }
-        let authorityEnd = afterScheme.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? afterScheme.endIndex
+        guard urlSchemes.contains(scheme) else { return nil }
+        let afterScheme = text[bytes.index(colon, offsetBy: 3)...]
+        guard !afterScheme.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else { return nil }
+        let authorityEnd =
+            afterScheme.utf8.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }
+            ?? afterScheme.endIndex
         let authority = afterScheme[..<authorityEnd]
         guard isValidAuthority(authority) else { return nil }
         let normalizedScheme = scheme.hasPrefix("hxxp") ? "http" + scheme.dropFirst(4) : scheme
         return normalizedScheme + "://" + authority.lowercased() + afterScheme[authorityEnd...]
     }
 
+    static let urlSchemes: Set<String> = ["http", "https", "ftp", "ftps", "hxxp", "hxxps"]
+
     /// `[user@]host[:port]` where host is an IP, a domain or a host name.
     static func isValidAuthority(_ authority: Substring) -> Bool {
         var host = authority
-        if let at = host.lastIndex(of: "@") { host = host[host.index(after: at)...] }
+        if let at = host.utf8.lastIndex(of: UInt8(ascii: "@")) { host = host[host.utf8.index(after: at)...] }
         if host.hasPrefix("[") {
             guard let close = host.firstIndex(of: "]") else { return false }
             let inner = host[host.index(after: host.startIndex)..<close]
             if case .v6 = IPAddress(inner) { return true }
             return false
         }
-        if let colon = host.lastIndex(of: ":") {
-            let port = host[host.index(after: colon)...]
+        if let colon = host.utf8.lastIndex(of: UInt8(ascii: ":")) {
+            let port = host[host.utf8.index(after: colon)...]
             guard !port.isEmpty, port.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return false }
             host = host[..<colon]
         }
@@ -111,10 +148,13 @@ extension UInt8 {
 extension StringProtocol {
     /// The text without leading and trailing spaces, tabs and line breaks.
     public func trimmingWhitespace() -> Substring {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
+        // A byte scan: these are ASCII, so the bounds found are scalar boundaries.
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+        let text = Substring(self)
+        let bytes = text.utf8
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) }) else {
             return ""
         }
-        return Substring(self[first...last])
+        return text[first..<bytes.index(after: last)]
     }
 }

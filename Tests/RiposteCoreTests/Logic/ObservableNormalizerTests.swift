@@ -29,6 +29,12 @@ struct ObservableNormalizerTests {
             ("192.0.2.1", .ipv4, "192.0.2.1"),
             ("2001:DB8:0:0::1", .ipv6, "2001:db8::1"),
             ("CORP\\Alice", .username, "CORP\\Alice"),
+            // Byte-level trimming: a CRLF line end is whitespace too, non-ASCII text is kept whole.
+            ("\r\nevil.example\r\n", .domain, "evil.example"),
+            ("\t José Müller ", .username, "José Müller"),
+            ("http://Example.com/ü?q=é", .url, "http://example.com/ü?q=é"),
+            // Unicode lowercasing turns the Kelvin sign (U+212A) into ASCII 'k': the non-ASCII path.
+            ("\u{212A}ELVIN.Example", .domain, "kelvin.example"),
         ]
     )
     func canonical(_ raw: String, _ type: ObservableType, _ expected: String) {
