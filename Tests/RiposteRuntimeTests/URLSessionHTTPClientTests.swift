@@ -51,7 +51,8 @@ struct URLSessionHTTPClientTests {
         }
         try await withLoopbackServer(responder: guarded) { base in
             let response = try await client.send(
-                OutboundRequest(url: base.appending(path: "/guarded"), headers: ["Authorization": "Basic eDp5"], timeout: .seconds(5)))
+                OutboundRequest(
+                    url: base.appending(path: "/guarded"), headers: ["Authorization": "Basic eDp5"], timeout: .seconds(5)))
             #expect(response.status == 401)
             #expect(response.headers["WWW-Authenticate"] == "Basic realm=\"x\"")
         }
