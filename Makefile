@@ -31,12 +31,14 @@ lint:
 format:
 	$(SWIFT) format format --in-place --recursive Sources Tests Benchmarks Package.swift
 
-## Release-mode benchmarks; see Benchmarks/README.md.
+## Release-mode benchmarks; see Benchmarks/README.md. TAXIIBenchmark pulls from medallion (scripts/peers).
 bench: bootstrap
 	$(SWIFT) build -c release
 	.build/release/IntelIndexBenchmark
 	.build/release/IngestBenchmark
 	.build/release/StartupBenchmark
+	scripts/peers start
+	status=0; .build/release/TAXIIBenchmark || status=$$?; scripts/peers stop; exit $$status
 
 clean:
 	rm -rf .build

@@ -116,6 +116,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(
+            name: "TAXIIBenchmark",
+            dependencies: ["RiposteIntel", "RiposteCore", "RiposteRuntime", "RiposteHTTP", "RiposteTesting"],
+            path: "Benchmarks/TAXIIBenchmark",
+            swiftSettings: strict
+        ),
+        .executableTarget(
             name: "StartupBenchmark",
             dependencies: [],
             path: "Benchmarks/StartupBenchmark",

@@ -7,14 +7,18 @@ import Testing
 struct AlertIngestTests {
     @Test("The registry knows every built-in source and lists them for an unknown name")
     func registry() throws {
-        #expect(AlertParsers.names == ["cef", "elastic", "generic", "leef", "qradar", "sentinel", "splunk", "suricata", "syslog", "wazuh", "zeek"])
+        #expect(
+            AlertParsers.names == [
+                "cef", "elastic", "generic", "leef", "qradar", "sentinel", "splunk", "suricata", "syslog", "wazuh", "zeek",
+            ])
         #expect(try AlertParsers.parser(named: "suricata").source == "suricata")
         #expect(try AlertParsers.parser(named: "generic").version == 1)
         let error = #expect(throws: RiposteError.self) { try AlertParsers.parser(named: "arcsight") }
         #expect(error?.code == .invalid)
         #expect(
             error?.message
-                == "unknown alert source 'arcsight'; known: cef, elastic, generic, leef, qradar, sentinel, splunk, suricata, syslog, wazuh, zeek")
+                == "unknown alert source 'arcsight'; known: cef, elastic, generic, leef, qradar, sentinel, splunk, suricata, syslog, wazuh, zeek"
+        )
         #expect(throws: RiposteError.self) { try AlertIngest.parse(body: bytes(#"{"title":"t"}"#), source: "Generic") }
     }
 
