@@ -163,10 +163,17 @@ private final class WorkerBox: Sendable {
 }
 
 /// Loads the intel index once at start, in the background so the server answers at once.
-private struct IndexLoader: Service {
+/// Then rebuilds it whenever an indicator's validity window opens or closes, until shutdown.
+private final class IndexLoader: Service {
     let name = "intel-index"
     let intel: IntelService
     let logger: Logger
+    private let sweep = Mutex<(task: Task<Void, Never>?, stopped: Bool)>((nil, false))
+
+    init(intel: IntelService, logger: Logger) {
+        self.intel = intel
+        self.logger = logger
+    }
 
     func run() async throws {
         do {
@@ -175,7 +182,19 @@ private struct IndexLoader: Service {
             logger.error("intel index load failed; matching with an empty index", ["error": String(reflecting: error)])
             intel.markLoaded()
         }
+        let intel = self.intel
+        let task = sweep.withLock { state -> Task<Void, Never>? in
+            guard !state.stopped else { return nil }
+            state.task = Task { await intel.lifecycleSweep() }
+            return state.task
+        }
+        await task?.value
     }
 
-    func shutdown() async {}
+    func shutdown() async {
+        sweep.withLock { state in
+            state.stopped = true
+            state.task?.cancel()
+        }
+    }
 }

@@ -30,15 +30,21 @@ extension SQLiteStore {
             for indicator in unique {
                 let rowid = try connection.queryOne(
                     """
-                    INSERT INTO indicators (feed, type, value, confidence, label, first_seen, last_seen)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO indicators (
+                        feed, type, value, confidence, label, first_seen, last_seen, valid_from, valid_until, revoked, tlp,
+                        source_ref, description)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (feed, type, value) DO UPDATE SET
-                        confidence = excluded.confidence, label = excluded.label, last_seen = excluded.last_seen
+                        confidence = excluded.confidence, label = excluded.label, last_seen = excluded.last_seen,
+                        valid_from = excluded.valid_from, valid_until = excluded.valid_until, revoked = excluded.revoked,
+                        tlp = excluded.tlp, source_ref = excluded.source_ref, description = excluded.description
                     RETURNING rowid
                     """,
                     [
                         .text(indicator.feed), .text(indicator.type.rawValue), .text(indicator.value),
                         .int(indicator.confidence), .text(indicator.label), .date(indicator.firstSeen), .date(now),
+                        .date(indicator.validFrom), .date(indicator.validUntil), .int(indicator.revoked ? 1 : 0),
+                        .text(indicator.tlp?.rawValue), .text(indicator.sourceRef), .text(indicator.description),
                     ]
                 ) { $0.int64(0) }
                 if let rowid, rowid > before { added += 1 }
@@ -54,15 +60,19 @@ extension SQLiteStore {
         return try await read { connection in
             var rows = try connection.queryAll(
                 """
-                SELECT rowid, feed, type, value, confidence, label, first_seen FROM indicators
-                WHERE rowid > ? ORDER BY rowid LIMIT ?
+                SELECT rowid, feed, type, value, confidence, label, first_seen, valid_from, valid_until, revoked, tlp,
+                    source_ref, description
+                FROM indicators WHERE rowid > ? ORDER BY rowid LIMIT ?
                 """,
                 [.integer(after), .int(limit + 1)]
             ) { row -> (Int64, Indicator) in
                 let indicator = Indicator(
                     type: try decodeEnum(IndicatorType.self, row.text(2), table: "indicators", column: "type"),
                     value: row.text(3), feed: row.text(1), confidence: row.optionalInt(4), label: row.optionalText(5),
-                    firstSeen: row.date(6))
+                    firstSeen: row.date(6), validFrom: row.optionalDate(7), validUntil: row.optionalDate(8),
+                    revoked: row.int(9) != 0,
+                    tlp: try row.optionalText(10).map { try decodeEnum(TLP.self, $0, table: "indicators", column: "tlp") },
+                    sourceRef: row.optionalText(11), description: row.optionalText(12))
                 return (row.int64(0), indicator)
             }
             var next: String?

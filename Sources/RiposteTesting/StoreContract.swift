@@ -623,6 +623,22 @@ public struct StoreContract: Sendable {
             #expect(all.first { $0.feed == "abuse" }?.firstSeen == F.at(100))
 
             await expectError(.invalid, "a malformed cursor") { try await store.indicators(after: "%%%", limit: 3) }
+
+            // Lifecycle fields round-trip, and a re-import may revoke or re-date an indicator.
+            var stix = Indicator(
+                type: .domain, value: "c2.example", feed: "stix-feed", confidence: 70, label: "malicious-activity",
+                firstSeen: F.at(300), validFrom: F.at(250), validUntil: F.at(900), revoked: false, tlp: .amberStrict,
+                sourceRef: "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", description: "C2 of the campaign")
+            #expect(try await store.importIndicators([stix], now: F.at(300)) == IndicatorImportSummary(added: 1, updated: 0))
+            var stored = try await store.indicators(after: nil, limit: 100).indicators.first { $0.feed == "stix-feed" }
+            #expect(stored == stix)
+            stix.revoked = true
+            stix.validUntil = nil
+            stix.tlp = nil
+            _ = try await store.importIndicators([stix], now: F.at(400))
+            stored = try await store.indicators(after: nil, limit: 100).indicators.first { $0.feed == "stix-feed" }
+            #expect(stored?.revoked == true && stored?.validUntil == nil && stored?.tlp == nil)
+            #expect(stored?.firstSeen == F.at(300))
         }
     }
 

@@ -184,13 +184,13 @@ final class HTTPAlertSink: AlertSink {
     func close() async {}
 }
 
-/// `riposte intel import FILE --format plaintext|csv --feed NAME`.
+/// `riposte intel import FILE --format plaintext|csv|stix|misp --feed NAME`.
 enum IntelCommand {
     static let help = """
-        Usage: riposte intel import FILE --format plaintext|csv --feed NAME
+        Usage: riposte intel import FILE --format plaintext|csv|stix|misp --feed NAME
                  [--preset feodotracker|sslbl | --column NAME_OR_INDEX] --data DIR
 
-        Loads an indicator list into the data directory. A running server picks the new
+        Loads an indicator list, a STIX 2.1 bundle or a MISP event into the data directory. A running server picks the new
         indicators up at its next start; to update a running server, POST the file to
         /api/v1/indicators instead.
         """
@@ -211,7 +211,7 @@ enum IntelCommand {
         }
         let formatName = try arguments.require("format")
         guard let format = IntelService.ListFormat(rawValue: formatName) else {
-            throw UsageError(message: "unknown format '\(formatName)'; use plaintext or csv")
+            throw UsageError(message: "unknown format '\(formatName)'; use plaintext, csv, stix or misp")
         }
         let feed = try arguments.require("feed")
         var mapping: CSVMapping?
@@ -227,14 +227,14 @@ enum IntelCommand {
         guard let data = FileManager.default.contents(atPath: path) else { throw RiposteError.invalid("cannot read \(path)") }
         let configuration = try RiposteCLI.configuration(arguments)
         let logger = RiposteCLI.makeLogger(configuration)
-        let (result, summary) = try await RiposteCLI.withStore(configuration, ids: ULIDGenerator()) { store in
+        let outcome = try await RiposteCLI.withStore(configuration, ids: ULIDGenerator()) { store in
             let intel = IntelService(store: store, clock: .system, logger: logger, metrics: Metrics())
             return try await intel.importList(Array(data), format: format, feed: feed, csvMapping: mapping, rebuildIndex: false)
         }
         print(
-            "\(path): \(result.indicators.count) indicators parsed, \(summary.added) added, \(summary.updated) updated, "
-                + "\(result.rejectedCount) lines rejected")
-        for rejected in result.rejected.prefix(20) { print("  line \(rejected.line): \(rejected.reason)") }
+            "\(path): \(outcome.parsed) indicators parsed, \(outcome.summary.added) added, \(outcome.summary.updated) updated, "
+                + "\(outcome.inactive) inactive (revoked or outside their validity), \(outcome.rejectedCount) rejected")
+        for rejected in outcome.rejected.prefix(20) { print("  \(rejected.location): \(rejected.reason)") }
         return .success
     }
 }

@@ -33,14 +33,13 @@ struct IntelController {
             throw RiposteError.invalid("query parameter 'feed' is required")
         }
         let mapping = format == .csv ? try Self.csvMapping(call.request) : nil
-        let (result, summary) = try await intel.importList(
-            Array(call.request.body), format: format, feed: feed, csvMapping: mapping)
+        let outcome = try await intel.importList(Array(call.request.body), format: format, feed: feed, csvMapping: mapping)
         return try JSONBody.response(
             V1.ImportResponse(
-                feed: feed, format: format.rawValue, parsed: result.indicators.count, added: summary.added,
-                updated: summary.updated,
-                rejected: result.rejected.map { V1.ImportResponse.Rejected(line: $0.line, reason: $0.reason) },
-                rejected_count: result.rejectedCount))
+                feed: feed, format: format.rawValue, parsed: outcome.parsed, added: outcome.summary.added,
+                updated: outcome.summary.updated, inactive: outcome.inactive,
+                rejected: outcome.rejected.map { V1.ImportResponse.Rejected(location: $0.location, reason: $0.reason) },
+                rejected_count: outcome.rejectedCount))
     }
 
     /// A CSV mapping from `preset=` or `column=` query parameters.

@@ -1,6 +1,6 @@
 // The intel use case: import indicator lists into the store, keep the in-memory index in step with
 // the store, look values up, and turn hits into verdicts for observables.
-import Foundation
+package import Foundation
 package import RiposteCore
 package import RiposteIntel
 package import RiposteRuntime
@@ -10,7 +10,24 @@ import Synchronization
 package final class IntelService: Sendable {
     /// The list formats `POST /api/v1/indicators` takes today.
     package enum ListFormat: String, Sendable, CaseIterable {
-        case plaintext, csv
+        case plaintext, csv, stix, misp
+    }
+
+    /// What one import did: indicators parsed and stored, and the parts of the input that were refused.
+    package struct ImportOutcome: Sendable {
+        /// One refused part: a line (lists), an object (STIX) or an attribute (MISP), and why.
+        package struct Rejection: Sendable, Hashable {
+            package var location: String
+            package var reason: String
+        }
+
+        package var parsed: Int
+        package var summary: IndicatorImportSummary
+        /// The first rejections (the parsers cap how many they report).
+        package var rejected: [Rejection]
+        package var rejectedCount: Int
+        /// Parsed indicators that are revoked or outside their validity window now: stored, not matched.
+        package var inactive: Int
     }
 
     private let store: any IndicatorStore
@@ -41,20 +58,54 @@ package final class IntelService: Sendable {
     package func reload() async throws {
         try await rebuildGate.run {
             let started = ContinuousClock.now
+            let now = clock.now()
             var builder = IndicatorIndex.Builder()
             var cursor: String?
+            var nextChange: Date?
             repeat {
                 let page = try await store.indicators(after: cursor, limit: Self.pageSize)
-                builder.add(contentsOf: page.indicators)
+                // Revoked and expired indicators stay stored but are not matched; the earliest future
+                // valid_from or valid_until is when the index must be rebuilt (see `lifecycleSweep`).
+                for indicator in page.indicators {
+                    for boundary in [indicator.validFrom, indicator.validUntil] {
+                        if let boundary, boundary > now, boundary < (nextChange ?? .distantFuture) { nextChange = boundary }
+                    }
+                }
+                builder.add(contentsOf: page.indicators.filter { $0.isActive(at: now) })
                 cursor = page.next
             } while cursor != nil
             let index = builder.build()
             holder.replace(with: index)
+            nextLifecycleChange.withLock { $0 = nextChange }
             logger.info(
                 "intel index loaded",
                 ["intel.indicators": String(index.count), "duration_ms": String((ContinuousClock.now - started).milliseconds)])
         }
         markLoaded()
+    }
+
+    /// When an indicator's validity window next opens or closes; nil when none will.
+    package var nextLifecycleChangeAt: Date? { nextLifecycleChange.withLock { $0 } }
+    private let nextLifecycleChange = Mutex<Date?>(nil)
+
+    /// Rebuilds the index whenever an indicator's validity window opens or closes (checked every
+    /// `interval`, so an import that brings an earlier boundary is seen at once), so expired indicators
+    /// stop matching on time. Returns when cancelled.
+    package func lifecycleSweep(interval: Duration = .seconds(1)) async {
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: interval)
+            } catch {
+                return
+            }
+            if let next = nextLifecycleChangeAt, next <= clock.now() {
+                do {
+                    try await reload()
+                } catch {
+                    logger.error("intel index rebuild for expiring indicators failed", ["error": String(reflecting: error)])
+                }
+            }
+        }
     }
 
     /// Returns once the first `reload()` has finished (successfully or not).
@@ -102,21 +153,48 @@ package final class IntelService: Sendable {
         return nil
     }
 
-    /// Parses a list, stores its indicators and (unless told not to) rebuilds the live index.
-    /// - Throws: `.invalid` for an unknown format, a bad feed name, or input that is not UTF-8.
+    /// Parses a list, a STIX 2.1 bundle or a MISP event, stores its indicators (revoked and expired
+    /// ones too, so a revocation replaces what was stored) and (unless told not to) rebuilds the live index.
+    /// - Throws: `.invalid` for a bad feed name or input that cannot be read at all; `.tooLarge` past the
+    ///   parser's limits. Bad lines, objects or attributes are reported in the outcome instead.
     package func importList(
         _ bytes: [UInt8], format: ListFormat, feed: String, csvMapping: CSVMapping? = nil, rebuildIndex: Bool = true
-    ) async throws -> (result: IndicatorParseResult, summary: IndicatorImportSummary) {
-        let options = try IndicatorImportOptions(feed: feed, firstSeen: clock.now())
-        let result: IndicatorParseResult
+    ) async throws -> ImportOutcome {
+        let now = clock.now()
+        let options = try IndicatorImportOptions(feed: feed, firstSeen: now)
+        let indicators: [Indicator]
+        let rejected: [ImportOutcome.Rejection]
+        let rejectedCount: Int
         switch format {
-        case .plaintext: result = try PlaintextIndicatorParser.parse(bytes, options: options)
-        case .csv: result = try CSVIndicatorParser(mapping: csvMapping ?? CSVMapping()).parse(bytes, options: options)
+        case .plaintext, .csv:
+            let result =
+                format == .plaintext
+                ? try PlaintextIndicatorParser.parse(bytes, options: options)
+                : try CSVIndicatorParser(mapping: csvMapping ?? CSVMapping()).parse(bytes, options: options)
+            indicators = result.indicators
+            rejected = result.rejected.map { .init(location: "line \($0.line)", reason: $0.reason) }
+            rejectedCount = result.rejectedCount
+        case .stix:
+            let result = try STIXBundleImporter.parse(bytes, options: options)
+            indicators = result.indicators
+            rejected = result.errors.map {
+                .init(location: "object \($0.index)" + ($0.id.map { " (\($0))" } ?? ""), reason: $0.reason)
+            }
+            rejectedCount = result.errorCount
+        case .misp:
+            let result = try MISPEventImporter.parse(bytes, options: options)
+            indicators = result.indicators
+            rejected = result.errors.map {
+                .init(location: $0.location + ($0.uuid.map { " (\($0))" } ?? ""), reason: $0.reason)
+            }
+            rejectedCount = result.errorCount
         }
-        let summary = try await store.importIndicators(result.indicators, now: clock.now())
+        let summary = try await store.importIndicators(indicators, now: now)
         metrics.increment("riposte_intel_indicators_imported_total", by: Double(summary.added), labels: [("feed", feed)])
         if rebuildIndex, summary.added > 0 || summary.updated > 0 { try await reload() }
-        return (result, summary)
+        return ImportOutcome(
+            parsed: indicators.count, summary: summary, rejected: rejected, rejectedCount: rejectedCount,
+            inactive: indicators.count { !$0.isActive(at: now) })
     }
 }
 

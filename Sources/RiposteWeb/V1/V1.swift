@@ -222,7 +222,8 @@ enum V1 {
 
     struct ImportResponse: Encodable {
         struct Rejected: Encodable {
-            var line: Int
+            /// `line 4` (lists), `object 12 (indicator--…)` (STIX), `Object[2].Attribute[0] (uuid)` (MISP).
+            var location: String
             var reason: String
         }
         var feed: String
@@ -230,6 +231,8 @@ enum V1 {
         var parsed: Int
         var added: Int
         var updated: Int
+        /// Revoked or outside their validity window: stored, not matched.
+        var inactive: Int
         var rejected: [Rejected]
         var rejected_count: Int
     }

@@ -92,6 +92,13 @@ CREATE TABLE indicators (
     label TEXT,
     first_seen INTEGER NOT NULL,
     last_seen INTEGER NOT NULL,
+    -- Lifecycle as the source states it (STIX valid_from/valid_until/revoked, TLP markings).
+    valid_from INTEGER,
+    valid_until INTEGER,
+    revoked INTEGER NOT NULL DEFAULT 0 CHECK (revoked IN (0, 1)),
+    tlp TEXT CHECK (tlp IN ('clear', 'green', 'amber', 'amber+strict', 'red')),
+    source_ref TEXT,
+    description TEXT,
     UNIQUE (feed, type, value)
 ) STRICT;
 

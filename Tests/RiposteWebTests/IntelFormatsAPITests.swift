@@ -1,0 +1,83 @@
+// STIX bundles and MISP events through POST /api/v1/indicators: real corpus files, lifecycle honoured by lookups.
+import Foundation
+import RiposteCore
+import RiposteTesting
+import Testing
+
+@Suite("Intel formats over HTTP")
+struct IntelFormatsAPITests {
+    @Test("A STIX bundle and a MISP event from the corpus import; their values are then looked up as malicious")
+    func corpusSTIXAndMISP() async throws {
+        try await TestServer.with { server in
+            let stix = try Corpus.contents("threat_intel/stix/oasis-indicator-for-c2-ip-address.json")
+            let imported = try await server.request(
+                "POST", "/api/v1/indicators?format=stix&feed=oasis", body: stix, role: .analyst)
+            #expect(imported.status == 200, "\(imported.text)")
+            #expect(imported.json["added"] as? Int == 1)
+            #expect(imported.json["inactive"] as? Int == 0)
+            let stixHit = try await server.request("GET", "/api/v1/intel/lookup?value=10.0.0.0", role: .viewer)
+            #expect(stixHit.json.string("verdict") == "malicious" || stixHit.json.string("verdict") == "suspicious")
+            #expect(stixHit.json.array("hits").first?.string("feed") == "oasis")
+
+            let misp = try Corpus.contents("threat_intel/misp/misp-event-osint-qakbot-emotet.json")
+            let event = try await server.request("POST", "/api/v1/indicators?format=misp&feed=circl", body: misp, role: .analyst)
+            #expect(event.status == 200, "\(event.text)")
+            #expect((event.json["added"] as? Int ?? 0) >= 16)
+            for value in ["104.236.252.178", "da00823090dae3dae452ddc8a4c2a3c087389b4aacf1f0c12d13c83c9fcaef9c"] {
+                let hit = try await server.request("GET", "/api/v1/intel/lookup?value=\(value)", role: .viewer)
+                #expect(hit.json.array("hits").first?.string("feed") == "circl", "\(value): \(hit.text)")
+            }
+
+            let broken = try await server.request(
+                "POST", "/api/v1/indicators?format=stix&feed=oasis", body: Data("{\"type\":\"bundle\",\"objects\":[".utf8),
+                role: .analyst)
+            #expect(broken.status == 400)
+            #expect(broken.errorCode == "invalid")
+        }
+    }
+
+    @Test("Revoked and expired STIX indicators are stored but never match; a later valid_until expires on time")
+    func lifecycle() async throws {
+        try await TestServer.with { server in
+            let soon = Date().addingTimeInterval(1.5)
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            func indicator(_ id: String, _ ip: String, extra: [String: Any]) -> [String: Any] {
+                [
+                    "type": "indicator", "spec_version": "2.1", "id": "indicator--\(id)",
+                    "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z",
+                    "pattern": "[ipv4-addr:value = '\(ip)']", "pattern_type": "stix",
+                    "valid_from": "2026-01-01T00:00:00.000Z",
+                ].merging(extra) { _, new in new }
+            }
+            let bundle: [String: Any] = [
+                "type": "bundle", "id": "bundle--5d0092c5-5f74-4287-9642-33f4c354e56d",
+                "objects": [
+                    indicator("8e2e2d2b-17d4-4cbf-938f-98ee46b3cd31", "198.51.100.1", extra: [:]),
+                    indicator("8e2e2d2b-17d4-4cbf-938f-98ee46b3cd32", "198.51.100.2", extra: ["revoked": true]),
+                    indicator(
+                        "8e2e2d2b-17d4-4cbf-938f-98ee46b3cd33", "198.51.100.3", extra: ["valid_until": "2026-02-01T00:00:00.000Z"]
+                    ),
+                    indicator(
+                        "8e2e2d2b-17d4-4cbf-938f-98ee46b3cd34", "198.51.100.4",
+                        extra: ["valid_until": formatter.string(from: soon)]),
+                ],
+            ]
+            let imported = try await server.request(
+                "POST", "/api/v1/indicators?format=stix&feed=lifecycle", body: jsonBody(bundle), role: .analyst)
+            #expect(imported.status == 200, "\(imported.text)")
+            #expect(imported.json["added"] as? Int == 4)
+            #expect(imported.json["inactive"] as? Int == 2)
+            func hits(_ ip: String) async throws -> Int {
+                try await server.request("GET", "/api/v1/intel/lookup?value=\(ip)", role: .viewer).json.array("hits").count
+            }
+            #expect(try await hits("198.51.100.1") == 1)
+            #expect(try await hits("198.51.100.2") == 0, "revoked")
+            #expect(try await hits("198.51.100.3") == 0, "expired")
+            #expect(try await hits("198.51.100.4") == 1, "valid until a moment from now")
+            let expired = try await server.eventually(seconds: 10) { try await hits("198.51.100.4") == 0 }
+            #expect(expired, "the sweep rebuilds the index when valid_until passes")
+            #expect(try await hits("198.51.100.1") == 1)
+        }
+    }
+}
