@@ -22,6 +22,7 @@ package final class Application: Sendable {
     let server: HTTPServer
     /// The open syslog listeners, bound at build time.
     package let syslogListeners: [SyslogListener]
+    package let feeds: FeedService
 
     /// Opens the data directory (creating it and migrating the store) and wires every part.
     /// - Throws: `.invalid` for unusable configuration, `.unavailable` when the store cannot open.
@@ -49,10 +50,13 @@ package final class Application: Sendable {
         metrics.registerGauge("riposte_job_queue_depth", help: "Jobs waiting or running.") {
             Double((try? await store.pendingJobCount()) ?? -1)
         }
+        let feeds = FeedService(
+            store: store, intel: intel, http: URLSessionHTTPClient(), clock: clock, logger: logger, metrics: metrics)
         let responder = WebApplication.responder(
             WebDependencies(
                 store: store, intake: intake, intel: intel, access: access, metrics: metrics, clock: clock,
-                logger: logger, signatures: SourceSignatureVerifier(secrets: configuration.sourceSecrets, clock: clock)))
+                logger: logger, feeds: feeds,
+                signatures: SourceSignatureVerifier(secrets: configuration.sourceSecrets, clock: clock)))
         let server = HTTPServer(
             configuration: configuration.http, responder: responder,
             accessLog: accessLog ?? AccessLog.standardOutput)
@@ -67,15 +71,16 @@ package final class Application: Sendable {
         }
         return Application(
             configuration: configuration, store: store, intake: intake, intel: intel, access: access,
-            metrics: metrics, logger: logger, worker: worker, server: server, syslogListeners: syslogListeners)
+            metrics: metrics, logger: logger, worker: worker, server: server, syslogListeners: syslogListeners, feeds: feeds)
     }
 
     private init(
         configuration: AppConfiguration, store: any RiposteStore, intake: AlertIntake, intel: IntelService,
         access: AccessService, metrics: Metrics, logger: Logger, worker: JobWorker, server: HTTPServer,
-        syslogListeners: [SyslogListener]
+        syslogListeners: [SyslogListener], feeds: FeedService
     ) {
         self.syslogListeners = syslogListeners
+        self.feeds = feeds
         self.configuration = configuration
         self.store = store
         self.intake = intake
@@ -109,7 +114,8 @@ package final class Application: Sendable {
     /// Returns at once (after closing the store) when `shutdown()` came first.
     package func run() async throws {
         // Listeners start after the worker and stop before it, like the HTTP server.
-        let services: [any Service] = [IndexLoader(intel: intel, logger: logger), worker] + syslogListeners + [server]
+        let services: [any Service] =
+            [IndexLoader(intel: intel, logger: logger), FeedScheduler(feeds: feeds), worker] + syslogListeners + [server]
         let group = ServiceGroup(services: services, logger: logger)
         let alreadyStopped = lifecycle.withLock { state -> Bool in
             if case .stopRequested = state { return true }
@@ -150,6 +156,32 @@ package final class Application: Sendable {
             }
         }
         await group?.shutdown()
+    }
+}
+
+/// Polls the feeds that are due, every second, until shutdown.
+private final class FeedScheduler: Service {
+    let name = "feeds"
+    let feeds: FeedService
+    private let task = Mutex<(running: Task<Void, Never>?, stopped: Bool)>((nil, false))
+
+    init(feeds: FeedService) { self.feeds = feeds }
+
+    func run() async throws {
+        let feeds = self.feeds
+        let running = task.withLock { state -> Task<Void, Never>? in
+            guard !state.stopped else { return nil }
+            state.running = Task { await feeds.schedule() }
+            return state.running
+        }
+        await running?.value
+    }
+
+    func shutdown() async {
+        task.withLock { state in
+            state.stopped = true
+            state.running?.cancel()
+        }
     }
 }
 

@@ -42,6 +42,7 @@ public struct StoreContract: Sendable {
         try await jobLeasesExpireAndRetry()
         try await indicatorsUpsertAndPage()
         try await accessTokensAndUsers()
+        try await feedsAndTheirState()
         try await notFoundErrors()
         try await closeMakesStoreUnavailable()
     }
@@ -639,6 +640,48 @@ public struct StoreContract: Sendable {
             stored = try await store.indicators(after: nil, limit: 100).indicators.first { $0.feed == "stix-feed" }
             #expect(stored?.revoked == true && stored?.validUntil == nil && stored?.tlp == nil)
             #expect(stored?.firstSeen == F.at(300))
+        }
+    }
+
+    // MARK: Feeds
+
+    /// Feeds are created once per name, updated without losing their state, and deleted.
+    public func feedsAndTheirState() async throws {
+        try await withStore { store in
+            let feodo = FeedDefinition(
+                name: "feodo", kind: .csv, url: "https://feodotracker.abuse.ch/downloads/ipblocklist.csv",
+                csvColumn: "feodotracker", intervalSeconds: 900, reliability: .b, createdAt: F.t0)
+            let otx = FeedDefinition(
+                name: "otx", kind: .taxii, url: "https://otx.example/taxii/root/", collection: "user_x",
+                enabled: false, reliability: .c,
+                authentication: .header(name: "X-OTX-API-KEY", secretRef: "env:RIPOSTE_FEED_OTX_KEY"), createdAt: F.at(1))
+            try await store.createFeed(otx)
+            try await store.createFeed(feodo)
+            await expectError(.conflict, "a taken feed name") { try await store.createFeed(feodo) }
+            #expect(try await store.feeds().map(\.definition) == [feodo, otx])
+            #expect(try await store.feed(named: "otx")?.state == FeedState())
+
+            let polled = FeedState(
+                lastAttemptAt: F.at(10), lastSuccessAt: F.at(10), etag: "\"abc\"", lastModified: "Wed, 03 Dec 2026 10:00:00 GMT",
+                cursor: "2026-12-03T10:00:00.000Z", lastAdded: 12, lastUpdated: 3, nextPollAt: F.at(910))
+            try await store.recordFeedState(named: "feodo", polled)
+            var changed = feodo
+            changed.intervalSeconds = 3600
+            changed.authentication = .basic(user: "reader", secretRef: "file:/run/secrets/feodo")
+            try await store.updateFeed(changed)
+            let record = try #require(try await store.feed(named: "feodo"))
+            #expect(record.definition == changed)
+            #expect(record.state == polled, "a definition change keeps the polling state")
+            var failed = polled
+            failed.lastError = "GET https://feodotracker.abuse.ch/… answered 503"
+            try await store.recordFeedState(named: "feodo", failed)
+            #expect(try await store.feed(named: "feodo")?.state.lastError == failed.lastError)
+
+            try await store.deleteFeed(named: "otx")
+            #expect(try await store.feed(named: "otx") == nil)
+            await expectError(.notFound, "deleting a missing feed") { try await store.deleteFeed(named: "otx") }
+            await expectError(.notFound, "updating a missing feed") { try await store.updateFeed(otx) }
+            await expectError(.notFound, "state of a missing feed") { try await store.recordFeedState(named: "otx", polled) }
         }
     }
 

@@ -14,11 +14,14 @@ package struct WebDependencies: Sendable {
     package var logger: Logger
     /// Shared secrets of the sources that may post signed bodies instead of presenting a token.
     package var signatures: SourceSignatureVerifier
+    package var feeds: FeedService
 
     package init(
         store: any RiposteStore, intake: AlertIntake, intel: IntelService, access: AccessService, metrics: Metrics,
-        clock: WallClock, logger: Logger, signatures: SourceSignatureVerifier = SourceSignatureVerifier(secrets: [:])
+        clock: WallClock, logger: Logger, feeds: FeedService,
+        signatures: SourceSignatureVerifier = SourceSignatureVerifier(secrets: [:])
     ) {
+        self.feeds = feeds
         self.signatures = signatures
         self.store = store
         self.intake = intake
@@ -39,6 +42,7 @@ package enum WebApplication {
             .register(on: &api)
         IncidentController(store: dependencies.store, clock: dependencies.clock).register(on: &api)
         IntelController(intel: dependencies.intel).register(on: &api)
+        FeedController(feeds: dependencies.feeds, clock: dependencies.clock).register(on: &api)
         AccessController(access: dependencies.access).register(on: &api)
         dependencies.metrics.describeCounter("riposte_http_requests_total", help: "HTTP requests by route, method and status.")
         return api.router.wrapped(in: [

@@ -38,6 +38,8 @@ struct AuthorizationTests {
             method: "POST", path: "/api/v1/indicators?format=plaintext&feed=f", body: Data("203.0.113.9\n".utf8),
             minimum: .analyst),
         Route(method: "POST", path: "/api/v1/tokens", body: jsonBody(["name": "n", "role": "viewer"]), minimum: .admin),
+        Route(method: "GET", path: "/api/v1/feeds", minimum: .viewer),
+        Route(method: "POST", path: "/api/v1/feeds", minimum: .admin),
     ]
 
     @Test("Each role reaches exactly the routes its permissions allow")
@@ -55,6 +57,13 @@ struct AuthorizationTests {
                     if path == "/api/v1/tokens" {
                         tokenNames += 1
                         body = jsonBody(["name": "matrix-\(tokenNames)", "role": "viewer"])
+                    }
+                    if path == "/api/v1/feeds" && route.method == "POST" {
+                        tokenNames += 1
+                        body = jsonBody([
+                            "name": "matrix-\(tokenNames)", "kind": "plaintext", "url": "https://feed.example/l",
+                            "enabled": false,
+                        ])
                     }
                     if path.hasPrefix("/api/v1/alerts?") {
                         body = jsonBody(["title": "a", "source_ref": "matrix-\(role.rawValue)"])

@@ -189,6 +189,28 @@ package final class IntelService: Sendable {
             }
             rejectedCount = result.errorCount
         }
+        return try await store(
+            indicators, feed: feed, now: now, rejected: rejected, rejectedCount: rejectedCount, rebuildIndex: rebuildIndex)
+    }
+
+    /// Imports STIX objects already parsed (a TAXII page's `objects`) as `importList` imports a bundle.
+    package func importSTIXObjects(_ objects: [JSONValue], feed: String, rebuildIndex: Bool = true) async throws -> ImportOutcome
+    {
+        let now = clock.now()
+        let result = try STIXBundleImporter.importObjects(
+            objects, options: try IndicatorImportOptions(feed: feed, firstSeen: now))
+        let rejected = result.errors.map {
+            ImportOutcome.Rejection(location: "object \($0.index)" + ($0.id.map { " (\($0))" } ?? ""), reason: $0.reason)
+        }
+        return try await store(
+            result.indicators, feed: feed, now: now, rejected: rejected, rejectedCount: result.errorCount,
+            rebuildIndex: rebuildIndex)
+    }
+
+    private func store(
+        _ indicators: [Indicator], feed: String, now: Date, rejected: [ImportOutcome.Rejection], rejectedCount: Int,
+        rebuildIndex: Bool
+    ) async throws -> ImportOutcome {
         let summary = try await store.importIndicators(indicators, now: now)
         metrics.increment("riposte_intel_indicators_imported_total", by: Double(summary.added), labels: [("feed", feed)])
         if rebuildIndex, summary.added > 0 || summary.updated > 0 { try await reload() }

@@ -213,6 +213,70 @@ enum V1 {
         var items: [Item]
     }
 
+    struct FeedList: Encodable {
+        var items: [FeedDTO]
+    }
+
+    /// A feed with its polling state; `auth` shows where the secret is read from, never the secret.
+    struct FeedDTO: Encodable {
+        struct Auth: Encodable {
+            var scheme: String
+            var user: String?
+            var header: String?
+            var secret: String
+        }
+
+        struct State: Encodable {
+            var last_attempt_at: String?
+            var last_success_at: String?
+            var last_error: String?
+            var last_added: Int
+            var last_updated: Int
+            var next_poll_at: String?
+            var cursor: String?
+            var etag: String?
+            var last_modified: String?
+        }
+
+        var name: String
+        var kind: String
+        var url: String
+        var collection: String?
+        var csv_column: String?
+        var interval_seconds: Int
+        var enabled: Bool
+        var reliability: String
+        var auth: Auth?
+        var created_at: String
+        var state: State
+
+        init(_ record: FeedRecord) {
+            let feed = record.definition
+            name = feed.name
+            kind = feed.kind.rawValue
+            url = Redaction.url(URL(string: feed.url) ?? URL(string: "about:blank")!)
+            collection = feed.collection
+            csv_column = feed.csvColumn
+            interval_seconds = feed.intervalSeconds
+            enabled = feed.enabled
+            reliability = feed.reliability.rawValue
+            switch feed.authentication {
+            case .none: auth = nil
+            case .basic(let user, let secret): auth = Auth(scheme: "basic", user: user, secret: secret)
+            case .bearer(let secret): auth = Auth(scheme: "bearer", secret: secret)
+            case .header(let header, let secret): auth = Auth(scheme: "header", header: header, secret: secret)
+            }
+            created_at = RFC3339.format(feed.createdAt)
+            let state = record.state
+            self.state = State(
+                last_attempt_at: state.lastAttemptAt.map(RFC3339.format),
+                last_success_at: state.lastSuccessAt.map(RFC3339.format),
+                last_error: state.lastError, last_added: state.lastAdded, last_updated: state.lastUpdated,
+                next_poll_at: state.nextPollAt.map(RFC3339.format), cursor: state.cursor, etag: state.etag,
+                last_modified: state.lastModified)
+        }
+    }
+
     struct LookupResponse: Encodable {
         var value: String
         var type: String?

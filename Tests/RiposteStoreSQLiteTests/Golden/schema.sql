@@ -66,6 +66,31 @@ CREATE TABLE case_tasks (
 
 CREATE INDEX case_tasks_incident ON case_tasks (incident_id, created_at);
 
+CREATE TABLE feeds (
+    name TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('plaintext', 'csv', 'stix', 'misp', 'misp-feed', 'taxii')),
+    url TEXT NOT NULL,
+    collection TEXT,
+    csv_column TEXT,
+    interval_seconds INTEGER NOT NULL CHECK (interval_seconds >= 60),
+    enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+    reliability TEXT NOT NULL CHECK (reliability IN ('A', 'B', 'C', 'D', 'E', 'F')),
+    -- Where the poller reads the secret (env:NAME or file:/path); never the secret itself.
+    auth_scheme TEXT CHECK (auth_scheme IN ('basic', 'bearer', 'header')),
+    auth_name TEXT,
+    auth_secret_ref TEXT,
+    created_at INTEGER NOT NULL,
+    last_attempt_at INTEGER,
+    last_success_at INTEGER,
+    last_error TEXT,
+    etag TEXT,
+    last_modified TEXT,
+    cursor TEXT,
+    last_added INTEGER NOT NULL DEFAULT 0,
+    last_updated INTEGER NOT NULL DEFAULT 0,
+    next_poll_at INTEGER
+) STRICT;
+
 CREATE TABLE incidents (
     -- number is the rowid: new incidents take max + 1, and the list pages over it newest first.
     number INTEGER PRIMARY KEY,
