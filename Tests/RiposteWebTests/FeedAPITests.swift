@@ -65,6 +65,12 @@ struct FeedAPITests {
                 #expect(state["last_error"] == nil)
                 let lookup = try await server.request("GET", "/api/v1/intel/lookup?value=198.51.100.77", role: .viewer)
                 #expect(lookup.json.array("hits").first?.string("feed") == "test-list")
+                #expect(lookup.json.array("hits").first?.string("reliability") == "B")
+                #expect(lookup.json.array("hits").first?["score"] as? Int == 90)
+                #expect(lookup.json.string("verdict") == "malicious")
+                #expect(
+                    lookup.json.string("reason")?.contains("in feed test-list (no confidence stated, reliability B) scores 90")
+                        == true)
 
                 let second = try await server.request("POST", "/api/v1/feeds/test-list/poll", role: .analyst)
                 let secondState = try #require(second.json["state"] as? [String: Any])

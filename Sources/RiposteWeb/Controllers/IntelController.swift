@@ -18,7 +18,7 @@ struct IntelController {
             let answer = intel.lookup(value)
             return try JSONBody.response(
                 V1.LookupResponse(
-                    value: value, type: answer.type?.rawValue, verdict: answer.verdict.rawValue,
+                    value: value, type: answer.type?.rawValue, verdict: answer.verdict.rawValue, reason: answer.reason,
                     hits: answer.hits.map(V1.IntelHitDTO.init)))
         }
     }

@@ -66,14 +66,25 @@ package final class FeedService: Sendable {
     package func create(_ feed: FeedDefinition) async throws {
         try Self.validate(feed)
         try await store.createFeed(feed)
+        try await refreshReliabilities()
     }
 
     package func update(_ feed: FeedDefinition) async throws {
         try Self.validate(feed)
         try await store.updateFeed(feed)
+        try await refreshReliabilities()
     }
 
-    package func delete(_ name: String) async throws { try await store.deleteFeed(named: name) }
+    package func delete(_ name: String) async throws {
+        try await store.deleteFeed(named: name)
+        try await refreshReliabilities()
+    }
+
+    /// Tells the intel service each defined feed's reliability, which weighs its hits in verdicts.
+    package func refreshReliabilities() async throws {
+        let records = try await store.feeds()
+        intel.setFeedReliabilities(Dictionary(uniqueKeysWithValues: records.map { ($0.definition.name, $0.definition.reliability) }))
+    }
     package func feeds() async throws -> [FeedRecord] { try await store.feeds() }
 
     package func feed(_ name: String) async throws -> FeedRecord {
@@ -129,8 +140,13 @@ package final class FeedService: Sendable {
         return polled
     }
 
-    /// Runs due polls every `tick` until cancelled.
+    /// Runs due polls every `tick` until cancelled (first loading the feeds' reliabilities).
     package func schedule(tick: Duration = .seconds(1)) async {
+        do {
+            try await refreshReliabilities()
+        } catch {
+            logger.error("feed reliabilities could not be read", ["error": String(reflecting: error)])
+        }
         while !Task.isCancelled {
             _ = await pollDue()
             do { try await Task.sleep(for: tick) } catch { return }

@@ -130,18 +130,33 @@ package final class IntelService: Sendable {
         waiters.forEach { $0.resume() }
     }
 
+    /// Feed reliabilities by feed name, from the feed definitions (see `FeedService`).
+    private let reliabilities = Mutex<[String: SourceReliability]>([:])
+
+    package func setFeedReliabilities(_ values: [String: SourceReliability]) { reliabilities.withLock { $0 = values } }
+
+    /// The index's hits for a value, each with its feed's reliability.
+    private func hits(_ type: ObservableType, _ value: String) -> [IntelHit] {
+        var hits = holder.current.lookup(type, value)
+        guard !hits.isEmpty else { return hits }
+        let known = reliabilities.withLock { $0 }
+        for index in hits.indices { hits[index].reliability = known[hits[index].feed] }
+        return hits
+    }
+
     /// The intel update for one observable, or nil when nothing matches.
     package func update(for observable: Observable) -> ObservableIntelUpdate? {
-        let hits = holder.current.lookup(observable.type, observable.value)
+        let hits = hits(observable.type, observable.value)
         guard !hits.isEmpty else { return nil }
         return ObservableIntelUpdate(observableID: observable.id, hits: hits, verdict: VerdictPolicy.verdict(for: hits))
     }
 
-    /// What is known of `value`: its detected type, verdict and hits.
-    package func lookup(_ raw: String) -> (type: ObservableType?, verdict: Verdict, hits: [IntelHit]) {
-        guard let draft = Self.detect(raw) else { return (nil, .unknown, []) }
-        let hits = holder.current.lookup(draft.type, draft.value)
-        return (draft.type, VerdictPolicy.verdict(for: hits), hits)
+    /// What is known of `value`: its detected type, verdict, why, and hits.
+    package func lookup(_ raw: String) -> (type: ObservableType?, verdict: Verdict, reason: String, hits: [IntelHit]) {
+        guard let draft = Self.detect(raw) else { return (nil, .unknown, "not an observable value", []) }
+        let hits = hits(draft.type, draft.value)
+        let explained = VerdictPolicy.explain(hits)
+        return (draft.type, explained.verdict, explained.reason, hits)
     }
 
     /// The first observable type `raw` is a valid value of, most specific first.

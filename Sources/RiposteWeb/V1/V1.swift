@@ -33,6 +33,10 @@ enum V1 {
         var first_seen: String
         var confidence: Int?
         var label: String?
+        /// The feed's reliability letter, when its definition states one.
+        var reliability: String?
+        /// Confidence × reliability weight, 0–100: what the verdict compares with its threshold.
+        var score: Int
 
         init(_ hit: IntelHit) {
             feed = hit.feed
@@ -41,6 +45,8 @@ enum V1 {
             first_seen = RFC3339.format(hit.firstSeen)
             confidence = hit.confidence
             label = hit.label
+            reliability = hit.reliability?.rawValue
+            score = VerdictPolicy.score(hit)
         }
     }
 
@@ -281,6 +287,8 @@ enum V1 {
         var value: String
         var type: String?
         var verdict: String
+        /// Which hit decided the verdict, and why.
+        var reason: String
         var hits: [IntelHitDTO]
     }
 
