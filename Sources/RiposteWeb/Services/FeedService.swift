@@ -83,7 +83,8 @@ package final class FeedService: Sendable {
     /// Tells the intel service each defined feed's reliability, which weighs its hits in verdicts.
     package func refreshReliabilities() async throws {
         let records = try await store.feeds()
-        intel.setFeedReliabilities(Dictionary(uniqueKeysWithValues: records.map { ($0.definition.name, $0.definition.reliability) }))
+        intel.setFeedReliabilities(
+            Dictionary(uniqueKeysWithValues: records.map { ($0.definition.name, $0.definition.reliability) }))
     }
     package func feeds() async throws -> [FeedRecord] { try await store.feeds() }
 
