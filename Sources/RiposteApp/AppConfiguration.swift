@@ -21,6 +21,8 @@ package struct AppConfiguration: Sendable {
     package var ingestRetryAfterSeconds = 1
     /// Shared HMAC secrets by alert source, for senders that sign bodies instead of sending a token.
     package var sourceSecrets: [String: Secret] = [:]
+    /// Days of past observables that newly imported indicators are matched against (0 turns it off).
+    package var retroHuntDays = 30
     /// Syslog listeners to open (none by default).
     package var syslogListeners: [SyslogListenerConfiguration] = []
     package var logLevel: LogLevel = .info
@@ -44,6 +46,7 @@ package struct AppConfiguration: Sendable {
     ///   answers 429; default 268435456), `RIPOSTE_INGEST_RETRY_AFTER` (seconds, default 1)
     /// - `RIPOSTE_INGEST_HMAC_<SOURCE>` (the shared secret of source `<source>`, lower-cased, for bodies
     ///   signed with `X-Riposte-Signature`; at least 16 characters; `file:PATH` reads it from a file)
+    /// - `RIPOSTE_RETRO_HUNT_DAYS` (past observables new indicators are matched against; 0–365, default 30)
     /// - `RIPOSTE_SYSLOG` (comma-separated listeners, `udp://0.0.0.0:5514/cef,tcp://0.0.0.0:6514/leef`; format
     ///   cef, leef or syslog; options after `?`: max_message_bytes, receive_buffer_bytes, max_connections,
     ///   queue_capacity, batch_size — see `SyslogListenerConfiguration`)
@@ -93,6 +96,7 @@ package struct AppConfiguration: Sendable {
         ingestRetryAfterSeconds = try values.int(
             "RIPOSTE_INGEST_RETRY_AFTER", default: ingestRetryAfterSeconds, range: 1...3600)
         sourceSecrets = try Self.sourceSecrets(merged)
+        retroHuntDays = try values.int("RIPOSTE_RETRO_HUNT_DAYS", default: retroHuntDays, range: 0...365)
         syslogListeners = try (values["RIPOSTE_SYSLOG"] ?? "").split(separator: ",").map {
             try SyslogListenerConfiguration(parsing: String($0).trimmingCharacters(in: .whitespaces))
         }

@@ -33,7 +33,8 @@ package final class Application: Sendable {
         let ids = ULIDGenerator()
         let store = try await openStore(configuration, ids: ids)
         let metrics = Metrics()
-        let intel = IntelService(store: store, clock: clock, logger: logger, metrics: metrics)
+        let intel = IntelService(
+            store: store, clock: clock, logger: logger, metrics: metrics, retroHuntDays: configuration.retroHuntDays)
         let access = AccessService(store: store, ids: ids, clock: clock)
         let workerBox = WorkerBox()
         let intake = AlertIntake(

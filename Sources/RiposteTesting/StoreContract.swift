@@ -530,6 +530,24 @@ public struct StoreContract: Sendable {
             }
             let domainAfter = try await store.observables(alert: alert.id).first { $0.id == domain.id }
             #expect(domainAfter?.verdict == .suspicious && domainAfter?.intel.isEmpty == true)
+
+            // The retro-hunt scan: observables first seen since a time, in id order, paged by the last id.
+            let recent = try await store.observables(firstSeenSince: F.t0, after: nil, limit: 1)
+            #expect(recent.count == 1)
+            let rest = try await store.observables(firstSeenSince: F.t0, after: recent[0].id, limit: 10)
+            #expect(Set((recent + rest).map(\.id)) == [ip.id, domain.id])
+            #expect(try await store.observables(firstSeenSince: F.at(1), after: nil, limit: 10).isEmpty)
+            await expectError(.invalid, "a page over 10,000") {
+                try await store.observables(firstSeenSince: F.t0, after: nil, limit: 10_001)
+            }
+            // A retroactive match is told apart on the timeline.
+            let late = IntelHit(feed: "late", indicator: "evil.example", match: .exact, firstSeen: F.at(9))
+            #expect(
+                try await store.recordIntel(
+                    [ObservableIntelUpdate(observableID: domain.id, hits: [late], verdict: .malicious, retroactive: true)],
+                    now: F.at(9)) == 1)
+            let retro = try await store.timeline(incident: incident).filter { $0.kind == "intel.retro_matched" }
+            #expect(retro.map(\.message) == ["Retro-hunt: domain evil.example matched evil.example from late"])
         }
     }
 

@@ -28,9 +28,21 @@ package final class IntelService: Sendable {
         package var rejectedCount: Int
         /// Parsed indicators that are revoked or outside their validity window now: stored, not matched.
         package var inactive: Int
+        /// What matching the new indicators against past observables found.
+        package var retroHunt: RetroHuntResult
     }
 
-    private let store: any IndicatorStore
+    /// What one retro-hunt did.
+    package struct RetroHuntResult: Sendable {
+        /// Observables first seen within the retro-hunt window, all looked up.
+        package var scanned = 0
+        /// Observables that gained a hit (their verdicts rise, their incidents' timelines say so).
+        package var matched = 0
+    }
+
+    private let store: any IndicatorStore & EnrichmentStore
+    /// How far back a retro-hunt looks for observables that new indicators match (0: no retro-hunt).
+    private let retroHuntDays: Int
     private let holder = IntelIndexHolder()
     private let clock: WallClock
     private let logger: Logger
@@ -41,8 +53,13 @@ package final class IntelService: Sendable {
     /// Indicators read from the store per page while building the index.
     private static let pageSize = 50_000
 
-    package init(store: any IndicatorStore, clock: WallClock, logger: Logger, metrics: Metrics) {
+    package init(
+        store: any IndicatorStore & EnrichmentStore, clock: WallClock, logger: Logger, metrics: Metrics, retroHuntDays: Int = 30
+    ) {
         self.store = store
+        self.retroHuntDays = retroHuntDays
+        metrics.describeCounter(
+            "riposte_intel_retro_matches_total", help: "Past observables that later indicators matched (retro-hunt).")
         self.clock = clock
         self.logger = logger
         self.metrics = metrics
@@ -229,9 +246,47 @@ package final class IntelService: Sendable {
         let summary = try await store.importIndicators(indicators, now: now)
         metrics.increment("riposte_intel_indicators_imported_total", by: Double(summary.added), labels: [("feed", feed)])
         if rebuildIndex, summary.added > 0 || summary.updated > 0 { try await reload() }
+        let retroHunt = try await self.retroHunt(indicators, now: now)
         return ImportOutcome(
             parsed: indicators.count, summary: summary, rejected: rejected, rejectedCount: rejectedCount,
-            inactive: indicators.count { !$0.isActive(at: now) })
+            inactive: indicators.count { !$0.isActive(at: now) }, retroHunt: retroHunt)
+    }
+
+    /// Matches `indicators` against the observables first seen in the last `retroHuntDays` days: each
+    /// observable that gains a hit has its verdict raised and an `intel.retro_matched` event on its
+    /// incident's timeline, which rules and playbooks can trigger on. Re-matching known hits changes
+    /// nothing, so it is safe to run for every import.
+    package func retroHunt(_ indicators: [Indicator], now: Date) async throws -> RetroHuntResult {
+        var result = RetroHuntResult()
+        let active = indicators.filter { $0.isActive(at: now) }
+        guard retroHuntDays > 0, !active.isEmpty else { return result }
+        var builder = IndicatorIndex.Builder()
+        builder.add(contentsOf: active)
+        let index = builder.build()
+        let known = reliabilities.withLock { $0 }
+        let since = now.addingTimeInterval(-Double(retroHuntDays) * 86_400)
+        var after: ObservableID?
+        while true {
+            let page = try await store.observables(firstSeenSince: since, after: after, limit: 10_000)
+            guard let last = page.last else { break }
+            after = last.id
+            result.scanned += page.count
+            var updates: [ObservableIntelUpdate] = []
+            for observable in page {
+                var hits = index.lookup(observable.type, observable.value)
+                guard !hits.isEmpty else { continue }
+                for position in hits.indices { hits[position].reliability = known[hits[position].feed] }
+                updates.append(
+                    ObservableIntelUpdate(
+                        observableID: observable.id, hits: hits, verdict: VerdictPolicy.verdict(for: hits), retroactive: true))
+            }
+            if !updates.isEmpty { result.matched += try await store.recordIntel(updates, now: now) }
+        }
+        if result.matched > 0 {
+            metrics.increment("riposte_intel_retro_matches_total", by: Double(result.matched))
+            logger.info("retro-hunt matched past observables", ["observables": String(result.matched)])
+        }
+        return result
     }
 }
 

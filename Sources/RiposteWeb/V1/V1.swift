@@ -305,6 +305,13 @@ enum V1 {
         var updated: Int
         /// Revoked or outside their validity window: stored, not matched.
         var inactive: Int
+        /// Past observables (first seen within the retro-hunt window) scanned and newly matched.
+        var retro_hunt: RetroHunt
+
+        struct RetroHunt: Encodable {
+            var scanned: Int
+            var matched: Int
+        }
         var rejected: [Rejected]
         var rejected_count: Int
     }
