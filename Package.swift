@@ -122,6 +122,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(
+            name: "RetroHuntBenchmark",
+            dependencies: ["RiposteWeb", "RiposteStoreSQLite", "RiposteCore", "RiposteRuntime", "RiposteTesting"],
+            path: "Benchmarks/RetroHuntBenchmark",
+            swiftSettings: strict
+        ),
+        .executableTarget(
             name: "StartupBenchmark",
             dependencies: [],
             path: "Benchmarks/StartupBenchmark",
