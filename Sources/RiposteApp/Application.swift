@@ -51,6 +51,11 @@ package final class Application: Sendable {
         metrics.registerGauge("riposte_job_queue_depth", help: "Jobs waiting or running.") {
             Double((try? await store.pendingJobCount()) ?? -1)
         }
+        do {
+            try await AlertMappingService(store: store, intake: intake, clock: clock).load()
+        } catch {
+            logger.error("stored alert mappings could not be loaded", ["error": String(reflecting: error)])
+        }
         let feeds = FeedService(
             store: store, intel: intel, http: URLSessionHTTPClient(), clock: clock, logger: logger, metrics: metrics)
         let responder = WebApplication.responder(

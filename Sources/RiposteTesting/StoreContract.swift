@@ -43,6 +43,7 @@ public struct StoreContract: Sendable {
         try await indicatorsUpsertAndPage()
         try await accessTokensAndUsers()
         try await feedsAndTheirState()
+        try await alertMappingsByName()
         try await notFoundErrors()
         try await closeMakesStoreUnavailable()
     }
@@ -700,6 +701,22 @@ public struct StoreContract: Sendable {
             await expectError(.notFound, "deleting a missing feed") { try await store.deleteFeed(named: "otx") }
             await expectError(.notFound, "updating a missing feed") { try await store.updateFeed(otx) }
             await expectError(.notFound, "state of a missing feed") { try await store.recordFeedState(named: "otx", polled) }
+        }
+    }
+
+    /// Alert mappings are saved by name (created, then replaced) and deleted.
+    public func alertMappingsByName() async throws {
+        try await withStore { store in
+            #expect(try await store.saveAlertMapping(name: "edr", definition: #"{"title":"a"}"#, now: F.t0))
+            #expect(try await store.saveAlertMapping(name: "av", definition: #"{"title":"b"}"#, now: F.t0))
+            #expect(try await !store.saveAlertMapping(name: "edr", definition: #"{"title":"c"}"#, now: F.at(5)))
+            let all = try await store.alertMappings()
+            #expect(all.map(\.name) == ["av", "edr"])
+            #expect(
+                all.last == StoredAlertMapping(name: "edr", definition: #"{"title":"c"}"#, createdAt: F.t0, updatedAt: F.at(5)))
+            try await store.deleteAlertMapping(name: "av")
+            #expect(try await store.alertMappings().map(\.name) == ["edr"])
+            await expectError(.notFound, "deleting a missing mapping") { try await store.deleteAlertMapping(name: "av") }
         }
     }
 

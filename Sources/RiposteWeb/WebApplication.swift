@@ -43,6 +43,9 @@ package enum WebApplication {
         IncidentController(store: dependencies.store, clock: dependencies.clock).register(on: &api)
         IntelController(intel: dependencies.intel).register(on: &api)
         FeedController(feeds: dependencies.feeds, clock: dependencies.clock).register(on: &api)
+        MappingController(
+            mappings: AlertMappingService(store: dependencies.store, intake: dependencies.intake, clock: dependencies.clock)
+        ).register(on: &api)
         AccessController(access: dependencies.access).register(on: &api)
         dependencies.metrics.describeCounter("riposte_http_requests_total", help: "HTTP requests by route, method and status.")
         return api.router.wrapped(in: [

@@ -49,6 +49,9 @@ struct SQLiteStoreContractTests {
     @Test("Feeds are stored once per name and keep their polling state")
     func feedsAndTheirState() async throws { try await runContract { try await $0.feedsAndTheirState() } }
 
+    @Test("Alert mappings are saved by name, replaced and deleted")
+    func alertMappingsByName() async throws { try await runContract { try await $0.alertMappingsByName() } }
+
     @Test("Unknown ids throw not found")
     func notFoundErrors() async throws { try await runContract { try await $0.notFoundErrors() } }
 

@@ -168,6 +168,14 @@ enum M0001_Initial {
             UNIQUE (feed, type, value)
         ) STRICT;
 
+        -- Named declarative alert mappings (?source=NAME), as their JSON definitions.
+        CREATE TABLE alert_mappings (
+            name TEXT PRIMARY KEY,
+            definition TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        ) STRICT;
+
         CREATE TABLE feeds (
             name TEXT PRIMARY KEY,
             kind TEXT NOT NULL CHECK (kind IN ('plaintext', 'csv', 'stix', 'misp', 'misp-feed', 'taxii')),

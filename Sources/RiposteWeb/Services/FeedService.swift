@@ -1,6 +1,6 @@
 // Intel feeds: validate definitions, poll them (conditional GET, incremental TAXII and MISP feeds), keep
 // their state, and run due polls on a schedule with jitter.
-package import Foundation
+import Foundation
 package import RiposteCore
 import RiposteIntel
 package import RiposteRuntime

@@ -219,6 +219,21 @@ enum V1 {
         var items: [Item]
     }
 
+    /// A named alert mapping with its definition as JSON.
+    struct MappingDTO: Encodable {
+        var name: String
+        var definition: JSONValueDTO
+        var created_at: String
+        var updated_at: String
+
+        init(_ stored: StoredAlertMapping) {
+            name = stored.name
+            definition = JSONValueDTO((try? JSONParser.parse(Array(stored.definition.utf8))) ?? .null)
+            created_at = RFC3339.format(stored.createdAt)
+            updated_at = RFC3339.format(stored.updatedAt)
+        }
+    }
+
     struct FeedList: Encodable {
         var items: [FeedDTO]
     }

@@ -1,3 +1,10 @@
+CREATE TABLE alert_mappings (
+    name TEXT PRIMARY KEY,
+    definition TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+) STRICT;
+
 CREATE TABLE alert_observables (
     alert_id TEXT NOT NULL REFERENCES alerts (id),
     observable_id TEXT NOT NULL REFERENCES observables (id),
