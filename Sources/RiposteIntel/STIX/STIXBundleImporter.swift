@@ -220,7 +220,7 @@ private struct Context {
             throw ObjectImportIssue(reason: "type \(IndicatorClassifier.quoted(type)) is not 3–250 of a–z, 0–9, '-'")
         }
         guard let id = object["id"]?.stringValue else { throw ObjectImportIssue(reason: "missing string 'id'") }
-        guard id.hasPrefix(type + "--"), Self.isUUID(id.utf8.dropFirst(type.utf8.count + 2)) else {
+        guard Self.isIdentifier(id, of: type) else {
             throw ObjectImportIssue(reason: "id \(IndicatorClassifier.quoted(id)) is not '\(type)--<UUID>'")
         }
         if type == "indicator" { return (type, .indicator) }
@@ -379,14 +379,20 @@ private struct Context {
         return date
     }
 
-    /// 8-4-4-4-12 hex digits.
-    private static func isUUID(_ text: Substring.UTF8View) -> Bool {
-        guard text.count == 36 else { return false }
-        for (position, byte) in text.enumerated() {
-            let isDash = position == 8 || position == 13 || position == 18 || position == 23
-            guard isDash ? byte == UInt8(ascii: "-") : AddressText.hexDigitValue(byte) != nil else { return false }
+    /// `<type>--<UUID>`, the UUID as 8-4-4-4-12 hex digits; read over the UTF-8 buffer, as every object's id is.
+    private static func isIdentifier(_ id: String, of type: String) -> Bool {
+        let typeCount = type.utf8.count
+        guard id.utf8.count == typeCount + 38, id.utf8.starts(with: type.utf8) else { return false }
+        var id = id
+        return id.withUTF8 { bytes in
+            guard bytes[typeCount] == UInt8(ascii: "-"), bytes[typeCount + 1] == UInt8(ascii: "-") else { return false }
+            for position in 0..<36 {
+                let byte = bytes[typeCount + 2 + position]
+                let isDash = position == 8 || position == 13 || position == 18 || position == 23
+                guard isDash ? byte == UInt8(ascii: "-") : AddressText.hexDigitValue(byte) != nil else { return false }
+            }
+            return true
         }
-        return true
     }
 
     /// A custom object announced by an extension definition (`extension_type` `new-sdo`, `new-sco`, `new-sro`).
