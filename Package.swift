@@ -128,6 +128,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(
+            name: "STIXImportBenchmark",
+            dependencies: ["RiposteIntel", "RiposteCore", "RiposteTesting"],
+            path: "Benchmarks/STIXImportBenchmark",
+            swiftSettings: strict
+        ),
+        .executableTarget(
             name: "StartupBenchmark",
             dependencies: [],
             path: "Benchmarks/StartupBenchmark",
