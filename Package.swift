@@ -94,6 +94,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(
+            name: "ExtractorBenchmark",
+            dependencies: ["RiposteCore", "RiposteTesting"],
+            path: "Benchmarks/ExtractorBenchmark",
+            swiftSettings: strict
+        ),
+        .executableTarget(
             name: "StartupBenchmark",
             dependencies: [],
             path: "Benchmarks/StartupBenchmark",

@@ -25,18 +25,48 @@ public enum ObservableExtractor {
     public static func observables(in text: String) -> [ObservableDraft] {
         var text = text
         return text.withUTF8 { buffer in
-            var scanner = Scanner(bytes: buffer)
+            var scanner = Scanner(bytes: buffer, depth: 0, decodingBudget: maximumDecodedBytes)
             return scanner.run()
         }
     }
 
     /// The observables in UTF-8 `bytes`, deduplicated, in order of first appearance.
     public static func observables(inUTF8 bytes: [UInt8]) -> [ObservableDraft] {
+        extraction(inUTF8: bytes).observables
+    }
+
+    /// The observables in `bytes` with what it took to find them: the benchmark prints these and
+    /// the linearity tests bound `work` by the input's length.
+    package static func extraction(inUTF8 bytes: [UInt8]) -> Extraction {
         bytes.withUnsafeBufferPointer { buffer in
-            var scanner = Scanner(bytes: buffer)
-            return scanner.run()
+            var scanner = Scanner(bytes: buffer, depth: 0, decodingBudget: maximumDecodedBytes)
+            let observables = scanner.run()
+            return Extraction(
+                observables: observables, work: scanner.work, decodedRuns: scanner.decodedRuns,
+                decodedBytes: maximumDecodedBytes - scanner.decodingBudget)
         }
     }
+
+    /// One extraction and its cost.
+    package struct Extraction: Sendable {
+        package var observables: [ObservableDraft]
+        /// Bytes read, counting every re-read: each pass over the text, each word classified, each
+        /// URL body copied and checked, each base64 run tried and decoded, and all of it again for
+        /// decoded text. Linear time means `work` stays below a constant times the input length.
+        package var work: Int
+        /// Base64 runs that decoded to text and were scanned.
+        package var decodedRuns: Int
+        /// Bytes those runs decoded to.
+        package var decodedBytes: Int
+    }
+
+    /// Decoded bytes one call scans at most, over all base64 runs and nesting levels; runs beyond
+    /// it are left encoded. 8 MiB keeps a hostile payload's memory bounded.
+    package static let maximumDecodedBytes = 8 << 20
+    /// Decoded bytes one base64 run gives at most; the rest of a longer run is not decoded.
+    package static let maximumDecodedRunBytes = 1 << 20
+    /// Base64 inside base64 is decoded (PowerShell loaders nest `FromBase64String`), twice at most.
+    static let maximumDepth = 2
 
     /// True when `label` (without dots, any case) is a top-level domain the extractor accepts.
     public static func isKnownTopLevelDomain(_ label: some StringProtocol) -> Bool {
@@ -56,29 +86,62 @@ public enum ObservableExtractor {
     /// canonical form directly, with the same rules as ``ObservableNormalizer``; URLs go through it.
     private struct Scanner {
         let bytes: UnsafeBufferPointer<UInt8>
+        /// 0 for the caller's text, 1 for text decoded from it, 2 for text decoded from that.
+        let depth: Int
+        /// Decoded bytes this scan and the ones it nests may still produce.
+        var decodingBudget: Int
         var candidates: [Candidate] = []
+        var work = 0
+        var decodedRuns = 0
 
-        init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+        init(bytes: UnsafeBufferPointer<UInt8>, depth: Int, decodingBudget: Int) {
+            self.bytes = bytes
+            self.depth = depth
+            self.decodingBudget = decodingBudget
+        }
 
         mutating func run() -> [ObservableDraft] {
+            let found = collect()
+            var seen = Set<ObservableDraft>(minimumCapacity: found.count)
+            var result: [ObservableDraft] = []
+            for candidate in found where seen.insert(candidate.draft).inserted { result.append(candidate.draft) }
+            return result
+        }
+
+        /// Every candidate in text order, duplicates included. Each pass yields candidates in text
+        /// order; merging them (hashes first, then words, then decoded text, on equal positions)
+        /// keeps first-appearance order without sorting.
+        mutating func collect() -> [Candidate] {
             findHashes()
             let hashes = candidates
             candidates = []
             findWords()
-            // Each pass yields candidates in text order; merging the two keeps first-appearance order.
-            var seen = Set<ObservableDraft>(minimumCapacity: hashes.count + candidates.count)
-            var result: [ObservableDraft] = []
+            let words = candidates
+            candidates = []
+            if depth < ObservableExtractor.maximumDepth { findBase64() }
+            let decoded = candidates
+            candidates = []
+            var merged: [Candidate] = []
+            merged.reserveCapacity(hashes.count + words.count + decoded.count)
             var hashIndex = 0
             var wordIndex = 0
-            while hashIndex < hashes.count || wordIndex < candidates.count {
-                let takeHash =
-                    wordIndex == candidates.count
-                    || (hashIndex < hashes.count && hashes[hashIndex].position <= candidates[wordIndex].position)
-                let draft = takeHash ? hashes[hashIndex].draft : candidates[wordIndex].draft
-                if takeHash { hashIndex += 1 } else { wordIndex += 1 }
-                if seen.insert(draft).inserted { result.append(draft) }
+            var decodedIndex = 0
+            while hashIndex < hashes.count || wordIndex < words.count || decodedIndex < decoded.count {
+                let hash = hashIndex < hashes.count ? hashes[hashIndex].position : Int.max
+                let word = wordIndex < words.count ? words[wordIndex].position : Int.max
+                let run = decodedIndex < decoded.count ? decoded[decodedIndex].position : Int.max
+                if hash <= word && hash <= run {
+                    merged.append(hashes[hashIndex])
+                    hashIndex += 1
+                } else if word <= run {
+                    merged.append(words[wordIndex])
+                    wordIndex += 1
+                } else {
+                    merged.append(decoded[decodedIndex])
+                    decodedIndex += 1
+                }
             }
-            return result
+            return merged
         }
 
         /// Adds a value the scanner has validated: its ASCII-lowercased text is the canonical form.
@@ -100,6 +163,7 @@ public enum ObservableExtractor {
         mutating func findHashes(classes: UnsafeBufferPointer<UInt8>) {
             let bytes = self.bytes
             let count = bytes.count
+            work += count
             var index = 0
             while index < count {
                 guard classes[Int(bytes[index])] & ByteClass.hex != 0 else {
@@ -129,6 +193,68 @@ public enum ObservableExtractor {
             }
         }
 
+        // MARK: Base64
+
+        /// Decodes runs of the base64 alphabet that hold text and scans that text; its candidates
+        /// take the run's position. A run may span lines when each full line is at least 40
+        /// characters, a multiple of four and unpadded (MIME bodies wrap at 76, PEM at 64).
+        mutating func findBase64() {
+            byteClasses.withUnsafeBufferPointer { findBase64(classes: $0) }
+        }
+
+        mutating func findBase64(classes: UnsafeBufferPointer<UInt8>) {
+            let bytes = self.bytes
+            let count = bytes.count
+            work += count
+            var characters: [UInt8] = []
+            var index = 0
+            while index < count {
+                guard classes[Int(bytes[index])] & ByteClass.base64 != 0 else {
+                    index += 1
+                    continue
+                }
+                let start = index
+                while index < count, classes[Int(bytes[index])] & ByteClass.base64 != 0 { index += 1 }
+                guard index - start >= Base64Text.minimumLength, decodingBudget > 0 else { continue }
+                let head = bytes[start..<min(index, start + Base64Text.headLength)]
+                work += 4 * head.count
+                guard let (offset, encoding) = Base64Text.alignment(of: head) else { continue }
+
+                // The run's characters, line by line, up to what the run and the call may decode.
+                let limit = min(ObservableExtractor.maximumDecodedRunBytes, decodingBudget) / 3 * 4 + offset
+                characters.removeAll(keepingCapacity: true)
+                var lineStart = start
+                while true {
+                    let lineLength = index - lineStart
+                    characters.append(contentsOf: bytes[lineStart..<(lineStart + min(lineLength, limit - characters.count))])
+                    guard lineLength >= 40, lineLength % 4 == 0, index < count, characters.count < limit else { break }
+                    var next = index
+                    if bytes[next] == UInt8(ascii: "\r") { next += 1 }
+                    guard next + 1 < count, bytes[next] == UInt8(ascii: "\n"),
+                        classes[Int(bytes[next + 1])] & ByteClass.base64 != 0
+                    else { break }
+                    lineStart = next + 1
+                    index = lineStart
+                    while index < count, classes[Int(bytes[index])] & ByteClass.base64 != 0 { index += 1 }
+                }
+                work += 2 * characters.count
+                let decoded = Base64Text.decode(characters[offset...])
+                guard Base64Text.encoding(of: decoded[...]) == encoding else { continue }
+                let text = Base64Text.scannable(decoded, encoding: encoding)
+                decodingBudget -= decoded.count
+                decodedRuns += 1
+                let (found, nestedWork, nestedRuns, budget) = text.withUnsafeBufferPointer { buffer in
+                    var nested = Scanner(bytes: buffer, depth: depth + 1, decodingBudget: decodingBudget)
+                    let found = nested.collect()
+                    return (found, nested.work, nested.decodedRuns, nested.decodingBudget)
+                }
+                work += nestedWork
+                decodedRuns += nestedRuns
+                decodingBudget = budget
+                for candidate in found { candidates.append(Candidate(position: start, draft: candidate.draft)) }
+            }
+        }
+
         // MARK: Words and URLs
 
         /// Splits the text into words (letters, digits, `.-_@:+` and defanged separators) and URLs.
@@ -142,6 +268,7 @@ public enum ObservableExtractor {
             var copy: [UInt8] = []  // the word, only once it holds a refanged separator
             var index = 0
             let count = bytes.count
+            work += count
             while index < count {
                 guard classes[Int(bytes[index])] & ByteClass.word != 0 else {
                     index += 1
@@ -186,6 +313,15 @@ public enum ObservableExtractor {
                         if copying { copy.append(byte) }
                         interesting = true
                         index += 1
+                    } else if byte == UInt8(ascii: "="), index > start, let length = softLineBreakLength(at: index),
+                        classes[Int(bytes[index + length])] & ByteClass.word != 0
+                    {
+                        // A quoted-printable soft line break: the word goes on after it.
+                        if !copying {
+                            copy.append(contentsOf: bytes[start..<index])
+                            copying = true
+                        }
+                        index += length
                     } else if index > start, let (replacement, length) = defanged(at: index) {
                         if !copying {
                             copy.append(contentsOf: bytes[start..<index])
@@ -268,6 +404,9 @@ public enum ObservableExtractor {
             let bodyStart = url.count
             let maximumLength = 2048  // as ObservableNormalizer; longer runs are consumed but not kept
             var index = start
+            // A URL in a quoted-printable attribute (`href=3D"https://…`) or broken by a soft line
+            // break is quoted-printable: its `=3D`-style escapes are decoded below.
+            var quotedPrintable = followsQuotedPrintableEquals(position)
             while index < bytes.count {
                 let byte = bytes[index]
                 if isURLStop(byte) { break }
@@ -278,10 +417,19 @@ public enum ObservableExtractor {
                     index += length
                     continue
                 }
+                if byte == UInt8(ascii: "="), let length = softLineBreakLength(at: index),
+                    !isURLStop(bytes[index + length])
+                {
+                    quotedPrintable = true
+                    index += length
+                    continue
+                }
                 if url.count <= maximumLength { url.append(byte) }
                 index += 1
             }
+            work += index - start + 4 * url.count  // the body read, then copied, trimmed and checked
             guard url.count <= maximumLength else { return index }
+            if quotedPrintable { decodeQuotedPrintableEscapes(&url, from: bodyStart) }
             trimTrailingPunctuation(&url, keepingAtLeast: bodyStart)
             guard url.count > bodyStart else { return index }
             if let (draft, host) = Scanner.plainURL(url, schemeLength: bodyStart - 3) {
@@ -371,6 +519,57 @@ public enum ObservableExtractor {
             return (draft, ObservableDraft(type: .domain, normalizedValue: String(decoding: host, as: UTF8.self)))
         }
 
+        /// At a `=`: the length of a quoted-printable soft line break (`=` and CRLF or LF) that has a
+        /// byte after it, when the `=` is at column 40 to 76 as mail encoders wrap; else nil.
+        func softLineBreakLength(at index: Int) -> Int? {
+            var next = index + 1
+            if next < bytes.count, bytes[next] == UInt8(ascii: "\r") { next += 1 }
+            guard next + 1 < bytes.count, bytes[next] == UInt8(ascii: "\n") else { return nil }
+            var lineStart = index
+            while lineStart > 0, index - lineStart < 76, bytes[lineStart - 1] != UInt8(ascii: "\n") { lineStart -= 1 }
+            let column = index - lineStart + 1
+            guard column >= 40, column <= 76, lineStart == 0 || bytes[lineStart - 1] == UInt8(ascii: "\n") else {
+                return nil
+            }
+            return next + 1 - index
+        }
+
+        /// True when the text before `position` is a quoted-printable `=3D"` or `=3D'`.
+        func followsQuotedPrintableEquals(_ position: Int) -> Bool {
+            guard position >= 4 else { return false }
+            let quote = bytes[position - 1]
+            return (quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'")) && bytes[position - 4] == UInt8(ascii: "=")
+                && bytes[position - 3] == UInt8(ascii: "3") && lowercased(bytes[position - 2]) == UInt8(ascii: "d")
+        }
+
+        /// Replaces `=XX` escapes after `start` by the byte they encode when it is printable ASCII
+        /// other than a space (a URL in running text cannot hold the others).
+        func decodeQuotedPrintableEscapes(_ url: inout [UInt8], from start: Int) {
+            var output = Array(url[..<start])
+            var index = start
+            while index < url.count {
+                if url[index] == UInt8(ascii: "="), index + 2 < url.count, let high = hexValue(url[index + 1]),
+                    let low = hexValue(url[index + 2]), high << 4 | low > 0x20, high << 4 | low < 0x7F
+                {
+                    output.append(high << 4 | low)
+                    index += 3
+                } else {
+                    output.append(url[index])
+                    index += 1
+                }
+            }
+            url = output
+        }
+
+        func hexValue(_ byte: UInt8) -> UInt8? {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - 0x30
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - 0x37
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - 0x57
+            default: nil
+            }
+        }
+
         /// Drops sentence punctuation and unbalanced closing brackets from the end of a URL.
         func trimTrailingPunctuation(_ url: inout [UInt8], keepingAtLeast minimum: Int) {
             var parentheses = 0  // closing minus opening
@@ -431,6 +630,7 @@ public enum ObservableExtractor {
 
         /// Classifies one word: IPv6, or its colon-separated parts as IPv4, email or domain.
         mutating func classify(_ word: Slice<UnsafeBufferPointer<UInt8>>, at position: Int) {
+            work += word.count
             var word = word
             while let last = word.last,
                 last == UInt8(ascii: ".") || last == UInt8(ascii: "-") || last == UInt8(ascii: "_")
@@ -551,6 +751,8 @@ public enum ObservableExtractor {
         /// Hex digits, and the letters among them (a hash of digits only is a number).
         static let hex: UInt8 = 8
         static let letter: UInt8 = 16
+        /// The standard base64 alphabet: letters, digits, `+` and `/`.
+        static let base64: UInt8 = 32
     }
 
     private static let byteClasses: [UInt8] = (0...255).map { value in
@@ -561,6 +763,7 @@ public enum ObservableExtractor {
         if byte == UInt8(ascii: ".") || byte == UInt8(ascii: "@") || byte == UInt8(ascii: ":") { flags |= ByteClass.special }
         if isHex(byte) { flags |= ByteClass.hex }
         if isHex(byte) && byte > 0x39 { flags |= ByteClass.letter }
+        if isAlphanumeric(byte) || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "/") { flags |= ByteClass.base64 }
         return flags
     }
 
