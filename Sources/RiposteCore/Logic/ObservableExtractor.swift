@@ -330,12 +330,31 @@ public enum ObservableExtractor {
                         copy.append(replacement)
                         interesting = true
                         index += length
+                    } else if byte == UInt8(ascii: " "), index > start, let length = spacedAt(at: index),
+                        classes[Int(bytes[index + length])] & ByteClass.word != 0
+                    {
+                        // `name [at] example.com`: an address defanged with spaces.
+                        if !copying {
+                            copy.append(contentsOf: bytes[start..<index])
+                            copying = true
+                        }
+                        copy.append(UInt8(ascii: "@"))
+                        interesting = true
+                        index += length
                     } else {
                         break
                     }
                 }
                 if interesting && !url { classifyWord(copying ? nil : start..<index, copy: copy, at: start) }
             }
+        }
+
+        /// At a space: the length of ` [at] `, ` (at) `, ` [@] ` or ` (@) ` (any case) with a byte after it.
+        func spacedAt(at index: Int) -> Int? {
+            for pattern in spacedAtSigns where index + pattern.count < bytes.count {
+                if matches(pattern, at: index, caseInsensitive: true) { return pattern.count }
+            }
+            return nil
         }
 
         /// Classifies the word at `range` of the text, or `copy` when `range` is nil.
@@ -586,7 +605,7 @@ public enum ObservableExtractor {
             while url.count > minimum, let last = url.last {
                 switch last {
                 case UInt8(ascii: "."), UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: ":"), UInt8(ascii: "!"),
-                    UInt8(ascii: "?"):
+                    UInt8(ascii: "?"), UInt8(ascii: "#"):
                     url.removeLast()
                 case UInt8(ascii: ")") where parentheses > 0:
                     parentheses -= 1
@@ -640,6 +659,14 @@ public enum ObservableExtractor {
             }
             if word.count >= 2, word.last == UInt8(ascii: ":"), word[word.endIndex - 2] != UInt8(ascii: ":") {
                 word.removeLast()
+            }
+            // `%2Fevil.com`: the word starts inside a percent escape, which is not part of it.
+            var position = position
+            if position > 0, bytes[position - 1] == UInt8(ascii: "%"), word.count > 2, isHex(word[word.startIndex]),
+                isHex(word[word.startIndex + 1])
+            {
+                word.removeFirst(2)
+                position += 2
             }
             guard !word.isEmpty else { return }
             guard word.contains(UInt8(ascii: ":")) else {
@@ -705,22 +732,60 @@ public enum ObservableExtractor {
             if let at = part.firstIndex(of: UInt8(ascii: "@")) {
                 let local = part[..<at]
                 let domain = part[(at + 1)...]
-                guard local.count <= 64, !domain.contains(UInt8(ascii: "@")), isDomain(domain) else { return }
+                guard !domain.contains(UInt8(ascii: "@")) else { return }
+                guard local.count <= 64, isDomain(domain, bare: false) else {
+                    // Not an address, but its domain may be one (`<id@host.example>` Message-IDs).
+                    addBareDomain(domain, at: position + at + 1 - part.startIndex)
+                    return
+                }
                 addLowercased(.email, part, at: position)
+                addLowercased(.domain, domain, at: position)  // as a URL's host is reported after it
                 return
             }
             guard part.contains(UInt8(ascii: ".")) else { return }
+            if part.contains(UInt8(ascii: "-")),
+                part.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") })
+            {
+                // An address range, `10.0.0.0-10.255.255.255`: each end on its own.
+                var pieceStart = part.startIndex
+                for index in part.startIndex...part.endIndex where index == part.endIndex || part[index] == 0x2D {
+                    classifyPart(part[pieceStart..<index], at: position + pieceStart - part.startIndex)
+                    pieceStart = index + 1
+                }
+                return
+            }
             if part.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: ".") }) {
                 // A valid dotted quad has no leading zeros, so its text is already canonical.
                 if part.count <= 15, IPAddress.parseV4(ArraySlice(part)) != nil { addLowercased(.ipv4, part, at: position) }
                 return
             }
-            if isDomain(part) { addLowercased(.domain, part, at: position) }
+            addBareDomain(part, at: position)
+        }
+
+        /// Adds `part` as a domain when it is one. A label over 63 bytes cannot be in a host name,
+        /// but what follows it can (`<long-id>.dcccd.edu` in a Message-ID): the domain is then the
+        /// part after the last such label.
+        mutating func addBareDomain(_ part: Slice<UnsafeBufferPointer<UInt8>>, at position: Int) {
+            var labelLength = 0
+            var domainStart = part.startIndex
+            for index in part.startIndex..<part.endIndex {
+                if part[index] == UInt8(ascii: ".") {
+                    if labelLength > 63 { domainStart = index + 1 }
+                    labelLength = 0
+                } else {
+                    labelLength += 1
+                }
+            }
+            let domain = part[domainStart...]
+            if isDomain(domain, bare: true) {
+                addLowercased(.domain, domain, at: position + domainStart - part.startIndex)
+            }
         }
 
         /// ObservableNormalizer's domain rule (labels of letters, digits, `-`, `_`; at most 253 bytes)
-        /// with a known top-level domain.
-        func isDomain(_ text: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+        /// with a known top-level domain; a `bare` word (not an email's domain) ending in an
+        /// identifier-like TLD also needs three labels, no `_` and a digit or `-`.
+        func isDomain(_ text: Slice<UnsafeBufferPointer<UInt8>>, bare: Bool) -> Bool {
             guard text.count >= 4, text.count <= 253 else { return false }
             var labels = 0
             var labelStart = text.startIndex
@@ -732,7 +797,12 @@ public enum ObservableExtractor {
                     label.allSatisfy({ isAlphanumeric($0) || $0 == 0x2D || $0 == 0x5F })
                 else { return false }
                 labels += 1
-                if index == text.endIndex { return labels >= 2 && isKnownTLD(label) }
+                if index == text.endIndex {
+                    guard labels >= 2, isKnownTLD(label) else { return false }
+                    guard bare, isIdentifierTLD(label) else { return true }
+                    return labels >= 3 && !text.contains(0x5F)
+                        && text.contains(where: { $0 == 0x2D || ($0 >= 0x30 && $0 <= 0x39) })
+                }
                 labelStart = index + 1
             }
             return false
@@ -810,6 +880,7 @@ public enum ObservableExtractor {
 
     /// Longest first, so `https` wins over `http`.
     private static let urlSchemes: [[UInt8]] = ["hxxps", "https", "hxxp", "http", "ftps", "ftp"].map { Array($0.utf8) }
+    private static let spacedAtSigns: [[UInt8]] = [" [at] ", " (at) ", " [@] ", " (@) "].map { Array($0.utf8) }
     private static let urlSeparators: [[UInt8]] = ["://", "[:]//", "[://]"].map { Array($0.utf8) }
     private static let defangings: [([UInt8], UInt8)] = [
         (Array(".".utf8), UInt8(ascii: ".")), (Array("dot".utf8), UInt8(ascii: ".")),
@@ -837,18 +908,27 @@ public enum ObservableExtractor {
         return table
     }()
 
-    /// Generic TLDs: the original ones, the new ones most seen in abuse and mail, and the RFC 2606
-    /// documentation names (`example`, `test`) so lab data extracts. Kept short on purpose: every
-    /// entry that is also a common identifier (`user.name`, `window.top`) risks a false positive, so
-    /// `name`, `host`, `date`, `email` and the like are left out.
-    private static let genericTLDNames: [String] = """
-        com net org edu gov mil int arpa info biz pro aero coop museum mobi asia tel travel jobs cat post xxx \
-        onion app dev page blog cloud online site website space store shop tech live life world today top xyz \
-        icu vip work link click club fun news media digital support services global bank money finance \
-        best win bid loan men kim ltd gdn cyou buzz monster cam quest sbs cfd beauty hair makeup skin lol mom \
-        pics rest bar rocks ninja social chat casino bet poker download review stream party science trade \
-        webcam cricket accountant faq example test
-        """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
+    /// Generic TLDs: the Public Suffix List's (``TopLevelDomains``) plus the RFC 2606
+    /// documentation names (`example`, `test`) so lab data extracts.
+    private static let genericTLDNames: [String] = TopLevelDomains.generic + ["example", "test"]
+
+    /// TLDs that are also words field names, code and file names end in (`host.name`, `http.host`,
+    /// `file.data`, `Wscript.Shell`, `archive.zip`, `self.run`). A bare word ending in one is a
+    /// domain only when it looks like a machine-made host name: three labels or more, no `_`, and
+    /// a digit or `-` (`2fsd10bdf4ntd5.sviluppo.host`). Email domains and URL hosts are not held to
+    /// this. The list comes from the false positives of the full list on the shared corpus, plus the
+    /// method and file-type words of the same kind.
+    private static let identifierTLDs: Set<UInt64> = Set(
+        """
+        name data host shell city email date family computer channel properties target call read save show \
+        style search map new next open run play zip mov java docs events black select total
+        """.split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { packed($0.utf8) })
+
+    /// True for a TLD in ``identifierTLDs`` (any case).
+    static func isIdentifierTLD(_ label: some Collection<UInt8>) -> Bool {
+        guard let key = packed(label) else { return false }
+        return identifierTLDs.contains(key)
+    }
 
     /// The generic TLDs of at most eight letters packed into integers, so a lookup allocates nothing.
     private static let genericTLDs: Set<UInt64> = Set(genericTLDNames.compactMap { packed($0.utf8) })
