@@ -540,13 +540,14 @@ public enum ObservableExtractor {
 
         /// At a `=`: the length of a quoted-printable soft line break (`=` and CRLF or LF) that has a
         /// byte after it, when the `=` is at column 40 to 76 as mail encoders wrap; else nil.
-        func softLineBreakLength(at index: Int) -> Int? {
+        mutating func softLineBreakLength(at index: Int) -> Int? {
             var next = index + 1
             if next < bytes.count, bytes[next] == UInt8(ascii: "\r") { next += 1 }
             guard next + 1 < bytes.count, bytes[next] == UInt8(ascii: "\n") else { return nil }
             var lineStart = index
             while lineStart > 0, index - lineStart < 76, bytes[lineStart - 1] != UInt8(ascii: "\n") { lineStart -= 1 }
             let column = index - lineStart + 1
+            work += column
             guard column >= 40, column <= 76, lineStart == 0 || bytes[lineStart - 1] == UInt8(ascii: "\n") else {
                 return nil
             }
