@@ -71,6 +71,46 @@ class Worker:
         self.process.join(5)
 
 
+def hostile_inputs(size):
+    """The hostile inputs ExtractorBenchmark measures, built the same way (not the same bytes)."""
+    import random
+
+    generator = random.Random(1)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    yield "one random base64 line", "".join(generator.choice(alphabet) for _ in range(size))
+    yield "dots", "." * size
+    yield "'a@' repeated", ("a@" * size)[:size]
+    yield "random digits and colons", "".join(generator.choice("0123456789:") for _ in range(size))
+
+
+def hostile_worker(connection):
+    from ioc_finder import find_iocs
+
+    text = connection.recv()
+    start = time.process_time()
+    find_iocs(text)
+    connection.send(time.process_time() - start)
+
+
+def run_hostile(timeout):
+    print()
+    print(f"ioc-finder on hostile inputs (timeout {timeout:g} s each):")
+    for size in (100_000, 1_000_000):
+        for name, text in hostile_inputs(size):
+            parent, child = multiprocessing.Pipe()
+            process = multiprocessing.Process(target=hostile_worker, args=(child,), daemon=True)
+            process.start()
+            parent.send(text)
+            if parent.poll(timeout):
+                seconds = parent.recv()
+                result = f"{size / 1e6 / max(seconds, 1e-9):8.2f} MB/CPU-s"
+            else:
+                result = f"TIMED OUT after {timeout:g} s"
+            process.kill()
+            process.join()
+            print(f"  {name:28} {size / 1e6:4.1f} MB  {result}")
+
+
 def canonical(kind, value):
     value = value.strip()
     if kind == "ipv6":
@@ -91,6 +131,7 @@ def main():
     parser.add_argument("--out", default=".build")
     parser.add_argument("--timeout", type=float, default=30)
     parser.add_argument("--show", type=int, default=12, help="examples printed per reason")
+    parser.add_argument("--hostile-timeout", type=float, default=60, help="0 skips the hostile inputs")
     options = parser.parse_args()
 
     paths = [line for line in open(f"{options.out}/extract-corpus.files").read().split("\n") if line]
@@ -155,33 +196,115 @@ def main():
 
     print()
     print("Values only ioc-finder finds, by reason:")
-    all_riposte = set().union(*riposte.values())
+    corpus = "".join(open(path, "rb").read().decode("utf-8", errors="replace") for path in paths)
+    classify = Classifier(riposte, corpus)
     for kind in RIPOSTE_TYPES:
         missing = sorted(theirs[kind] - riposte[kind])
         if not missing:
             continue
         reasons = collections.defaultdict(list)
         for value in missing:
-            reasons[classify(kind, value, riposte, all_riposte)].append(value)
+            reasons[classify(kind, value)].append(value)
         for reason, values in sorted(reasons.items(), key=lambda item: -len(item[1])):
             print(f"  {kind}: {len(values)} {reason}")
             for value in values[: options.show]:
                 files = sorted(sources.get((kind, value), []))
                 where = files[0].rsplit("/data/", 1)[-1] if files else "?"
-                print(f"      {value[:110]}    [{where}]")
+                print(f"      {value[:110] + ('…' if len(value) > 110 else '')}    [{where}]")
+
+    if options.hostile_timeout > 0:
+        run_hostile(options.hostile_timeout)
 
 
-def classify(kind, value, riposte, all_riposte):
-    """The reason a value ioc-finder found is not in Riposte's set; rules from reading the diff."""
-    if kind == "url":
-        if any(other.startswith(value) or value.startswith(other) for other in riposte["url"] if len(other) > 12):
-            return "prefix or extension of a URL Riposte found (different end of URL)"
+def identifier_tlds():
+    """The identifier-like TLDs, read from the Swift source so the two never disagree."""
+    source = open("Sources/RiposteCore/Logic/ObservableExtractor.swift", encoding="utf-8").read()
+    match = re.search(r'identifierTLDs: Set<UInt64> = Set\(\s*"""(.*?)"""', source, re.S)
+    return set(match.group(1).replace("\\", " ").split()) if match else set()
+
+
+class Classifier:
+    """Sorts values only ioc-finder found into reasons. Each rule checks its evidence in the text or
+    in Riposte's finds; a value no rule explains is "unexplained" and needs a person."""
+
+    def __init__(self, riposte, corpus):
+        self.riposte = riposte
+        self.corpus = corpus.lower()
+        self.hosts = riposte["domain"] | riposte["ipv4"]
+        self.urls = sorted(riposte["url"])
+        self.everything = "\n".join(sorted(set().union(*riposte.values()))).lower()
+        self.identifiers = identifier_tlds()
+
+    def __call__(self, kind, value):
+        lower = value.lower()
+        if kind == "url":
+            return self.url(value)
+        if kind == "domain":
+            return self.domain(lower)
+        if kind == "ipv6":
+            explicit = [group for group in lower.split(":") if group]
+            if "::" in lower and len(explicit) < 2:
+                return "FP: not an address by Riposte's rule ('::' needs two explicit groups; schema text)"
+        if kind == "email":
+            local = lower.split("@")[0]
+            if len(local) > 64:
+                return "REAL, missed: local part over 64 bytes (RFC 5321 limit in ObservableNormalizer)"
+            if lower not in self.corpus:
+                return "FP: not in the text as written (ioc-finder joined words across spaces or QP breaks)"
+        if kind == "ipv4" and lower not in self.corpus:
+            return "FP: not in the text as written"
         return "unexplained"
-    if kind == "domain":
-        if any(value in other for other in all_riposte):
-            return "inside a value Riposte found (different split)"
+
+    def corpus_near(self, url):
+        """The text around the first place the URL's host appears (to see whether it was defanged)."""
+        host = re.split(r"[/?#]", url.split("://", 1)[-1], maxsplit=1)[0].lower()
+        at = self.corpus.find(host)
+        return self.corpus[max(0, at - 40) : at + len(url) + 40] if at >= 0 else ""
+
+    def url(self, value):
+        unescaped = value.replace("=3D", "=").replace("=3d", "=")
+        # The URL up to an escaped CR/LF or quote, without trailing ';', '\\', quotes or '?'.
+        cut = re.split(r"\\\\r|\\\\n|\\r|\\n|\\\\\"", value)[0].rstrip(";\\\"'?")
+        if cut != value and cut in self.riposte["url"]:
+            return "FP: ioc-finder kept text past the URL's end (';', JSON/CEF escape, CRLF)"
+        for other in self.urls:
+            if unescaped.endswith("=") and other.startswith(unescaped[:-1]):
+                return "FP: cut at a quoted-printable soft line break (Riposte joins the lines)"
+        if cut.lower() not in self.corpus and "[" not in self.corpus_near(cut) and "hxxp" not in value:
+            return "FP: not in the text as written (ioc-fanger rewrote 'HTTP/' as 'http:/', 'ET' as '@')"
+        if "://" not in value:
+            host = re.split(r"[/?#:]", value, maxsplit=1)[0].lower()
+            if host in self.hosts:
+                return "REAL, partly found: scheme-less URL; Riposte reports its host as a domain"
+            if any(host in other and host != other for other in self.hosts):
+                return "FP: scheme-less 'URL' on a fragment of a longer host (cut at a QP soft break)"
+            return "FP: scheme-less 'URL' whose host is not a domain (file name)"
+        lowered = value.lower()
+        if any(other.lower() == lowered for other in self.urls):
+            return "same URL in another case (ioc-finder changed the text's case)"
         return "unexplained"
-    return "unexplained"
+
+    def domain(self, value):
+        tld = value.rsplit(".", 1)[-1]
+        if tld in self.identifiers:
+            return "FP: field or file name ending in an identifier-like TLD (http.host, file.data, Wscript.Shell)"
+        if re.match(r"^[0-9a-f]{2}", value) and "%" + value in self.corpus:
+            return "FP: percent-escape residue ('%2F' kept in front of the name)"
+        for line in self.everything.split("\n"):
+            if value in line and line != value:
+                if "@" in line and line.split("@")[0].endswith(value):
+                    return "FP: local part of an email Riposte found"
+                start = line.index(value)
+                if "://" in line and (start >= 3 and line[start - 3] == "%" or line[start - 1] in "/=?&"):
+                    return "in a URL Riposte found: a name in its path or parameters (see the report)"
+                if start > 0 and line[start - 1] not in "./@":
+                    return "FP: fragment of a longer name Riposte found (cut at a QP soft break)"
+                return "REAL, reported inside a longer value Riposte found"
+        if re.search(re.escape(value) + r"\.[a-z]", self.corpus):
+            return "FP: prefix of a longer dotted name whose last label is no TLD (w00tw00t.at.ISC.SANS.DFind)"
+        if value.split(".")[0] == tld:
+            return "FP: placeholder (xxx.xxx)"
+        return "unexplained"
 
 
 if __name__ == "__main__":

@@ -880,9 +880,12 @@ public enum ObservableExtractor {
     }
 
     /// Longest first, so `https` wins over `http`.
-    private static let urlSchemes: [[UInt8]] = ["hxxps", "https", "hxxp", "http", "ftps", "ftp"].map { Array($0.utf8) }
+    /// `ldap`, `ldaps` and `rmi` for JNDI lookups (`${jndi:ldap://…}`, Log4Shell).
+    private static let urlSchemes: [[UInt8]] = ["hxxps", "https", "hxxp", "http", "ftps", "ftp", "ldaps", "ldap", "rmi"]
+        .map { Array($0.utf8) }
     private static let spacedAtSigns: [[UInt8]] = [" [at] ", " (at) ", " [@] ", " (@) "].map { Array($0.utf8) }
-    private static let urlSeparators: [[UInt8]] = ["://", "[:]//", "[://]"].map { Array($0.utf8) }
+    /// `:/` last: `<img src="http:/host/…">` loads from `host` in browsers, so phishing mail uses it.
+    private static let urlSeparators: [[UInt8]] = ["://", "[:]//", "[://]", ":/"].map { Array($0.utf8) }
     private static let defangings: [([UInt8], UInt8)] = [
         (Array(".".utf8), UInt8(ascii: ".")), (Array("dot".utf8), UInt8(ascii: ".")),
         (Array("@".utf8), UInt8(ascii: "@")), (Array("at".utf8), UInt8(ascii: "@")),

