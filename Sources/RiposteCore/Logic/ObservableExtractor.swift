@@ -1,25 +1,38 @@
 // Free-text observable extraction: IPs, URLs, emails, domains and hashes, found in linear time over UTF-8 bytes.
 
-/// Finds observables in free text: alert titles, log messages, command lines, URLs.
+/// Finds observables in free text: alert titles, log messages, command lines, URLs, mail bodies.
 ///
 /// The scan is linear in the input on any text (no regular expressions, no backtracking): one pass
 /// finds hex runs for hashes, a second splits the text into words and URLs and classifies each word
-/// once. Results are in ``ObservableNormalizer``'s canonical form, deduplicated, and returned in the
-/// order they first appear.
+/// once, a third decodes base64 runs that hold text and scans what they decode to. Results are in
+/// ``ObservableNormalizer``'s canonical form, deduplicated, and returned in the order they first
+/// appear (what a base64 run or a URL's path holds takes the run's or the URL's position).
 ///
 /// What is recognised:
-/// - **IPv4**: a dotted quad standing alone (`1.2.3.4`, `1.2.3.4:80`); `1.2.3.4.5` and `256.1.1.1` are not.
+/// - **IPv4**: a dotted quad standing alone (`1.2.3.4`, `1.2.3.4:80`, both ends of
+///   `10.0.0.0-10.255.255.255`); `1.2.3.4.5` and `256.1.1.1` are not.
 /// - **IPv6**: text that parses as RFC 4291: eight groups, or `::` with at least two explicit groups
 ///   (`fe80::1`, and `::1`), so `::`, `12:30:45`, MAC addresses and `std::vector` are not addresses.
-/// - **URLs**: `http`, `https`, `ftp`, `ftps`, plus the defanged `hxxp`/`hxxps` and `[.]`, `(.)`,
-///   `[dot]`, `[:]`, `[://]`; the URL's host is reported after it.
-/// - **Emails**: `local@domain` with a domain that passes the domain rule.
+/// - **URLs**: `http`, `https`, `ftp`, `ftps`, and `ldap`, `ldaps`, `rmi` (JNDI lookups), plus the
+///   defanged `hxxp`/`hxxps` and `[.]`, `(.)`, `[dot]`, `[:]`, `[://]`, and the single-slash
+///   `http:/host`; the URL's host is reported after it, then the URLs and domains its
+///   percent-decoded path and parameters carry (redirect targets; a bare domain there needs a `/`,
+///   `%` or `:` after it, so the file at the end of a path is not one).
+/// - **Emails**: `local@domain` (also `local [at] domain`) with a domain that passes the domain
+///   rule; the domain is reported after it.
 /// - **Domains**: at least two labels, the last one a real top-level domain (all two-letter
-///   country codes, the common generic ones, and any `xn--` IDN), so `file.exe` and `index.php`
-///   are not domains. File names whose extension is also a country code (`notes.md`, `setup.py`)
-///   are indistinguishable from domains and are reported.
+///   country codes, every generic one in the Public Suffix List, and any `xn--` IDN), so `file.exe`
+///   and `index.php` are not domains. Generic TLDs that are field, method and file-type words
+///   (`host.name`, `http.host`, `archive.zip`) count on a bare word only when it looks machine-made:
+///   three labels, a digit or `-`, no `_`. File names whose extension is also a country code
+///   (`notes.md`, `setup.py`) are indistinguishable from domains and are reported.
 /// - **Hashes**: runs of exactly 32, 40 or 64 hex digits bounded by non-hex characters (MD5, SHA-1,
 ///   SHA-256); runs of digits only are ignored.
+/// - **Encoded text**: runs of 16 or more base64 characters (wrapped lines of 40+ too) that decode
+///   to ASCII, UTF-8 or UTF-16LE text (PowerShell `-EncodedCommand`, mail parts), two levels deep,
+///   at most ``maximumDecodedRunBytes`` per run and ``maximumDecodedBytes`` per call; and
+///   quoted-printable mail: soft line breaks (`=` at the end of a line of 40 to 76 columns) are
+///   joined inside words and URLs, and `=3D`-style escapes are decoded in quoted-printable URLs.
 public enum ObservableExtractor {
     /// The observables in `text`, deduplicated, in order of first appearance.
     public static func observables(in text: String) -> [ObservableDraft] {
@@ -90,14 +103,17 @@ public enum ObservableExtractor {
         let depth: Int
         /// Decoded bytes this scan and the ones it nests may still produce.
         var decodingBudget: Int
+        /// True when scanning the decoded path of a URL (see ``findEmbedded(in:after:position:)``).
+        let embedded: Bool
         var candidates: [Candidate] = []
         var work = 0
         var decodedRuns = 0
 
-        init(bytes: UnsafeBufferPointer<UInt8>, depth: Int, decodingBudget: Int) {
+        init(bytes: UnsafeBufferPointer<UInt8>, depth: Int, decodingBudget: Int, embedded: Bool = false) {
             self.bytes = bytes
             self.depth = depth
             self.decodingBudget = decodingBudget
+            self.embedded = embedded
         }
 
         mutating func run() -> [ObservableDraft] {
@@ -454,6 +470,7 @@ public enum ObservableExtractor {
             if let (draft, host) = Scanner.plainURL(url, schemeLength: bodyStart - 3) {
                 candidates.append(Candidate(position: position, draft: draft))
                 if let host { candidates.append(Candidate(position: position, draft: host)) }
+                findEmbedded(in: url, after: bodyStart, position: position)
                 return index
             }
             guard let draft = ObservableDraft(.url, String(decoding: url, as: UTF8.self)) else { return index }
@@ -461,7 +478,47 @@ public enum ObservableExtractor {
             if let host = Scanner.host(ofURL: draft.value) {
                 candidates.append(Candidate(position: position, draft: host))
             }
+            findEmbedded(in: url, after: bodyStart, position: position)
             return index
+        }
+
+        /// Names inside a URL's path and parameters, once percent-decoded: redirectors and trackers
+        /// carry their target there (`https://click.example/3s/evil.example%2Flogin`,
+        /// `?u=https%3A%2F%2Fevil.example%2F`). Inside a URL a bare domain counts only when a `/`,
+        /// `%` or `:` follows it, so the file at the end of a path (`/docs/T1003.005.md`) is not one.
+        mutating func findEmbedded(in url: [UInt8], after bodyStart: Int, position: Int) {
+            guard depth <= ObservableExtractor.maximumDepth, !embedded else { return }
+            var index = bodyStart
+            while index < url.count, url[index] != UInt8(ascii: "/"), url[index] != UInt8(ascii: "?"),
+                url[index] != UInt8(ascii: "#")
+            {
+                index += 1
+            }
+            var rest: [UInt8] = []
+            rest.reserveCapacity(url.count - index)
+            var dots = false
+            while index < url.count {
+                let byte = url[index]
+                if byte == UInt8(ascii: "%"), index + 2 < url.count, let high = hexValue(url[index + 1]),
+                    let low = hexValue(url[index + 2]), high << 4 | low > 0x20, high << 4 | low < 0x7F
+                {
+                    rest.append(high << 4 | low)
+                    index += 3
+                } else {
+                    rest.append(byte)
+                    index += 1
+                }
+                if rest[rest.count - 1] == UInt8(ascii: ".") { dots = true }
+            }
+            work += 2 * rest.count
+            guard dots else { return }
+            let (found, nestedWork) = rest.withUnsafeBufferPointer { buffer in
+                var nested = Scanner(bytes: buffer, depth: depth, decodingBudget: 0, embedded: true)
+                nested.findWords()
+                return (nested.candidates, nested.work)
+            }
+            work += nestedWork
+            for candidate in found { candidates.append(Candidate(position: position, draft: candidate.draft)) }
         }
 
         /// The common case without ObservableNormalizer's string work: `scheme://host[:port][/?#…]`
@@ -778,6 +835,12 @@ public enum ObservableExtractor {
                 }
             }
             let domain = part[domainStart...]
+            if embedded {
+                let end = part.endIndex
+                guard end < bytes.count,
+                    bytes[end] == UInt8(ascii: "/") || bytes[end] == UInt8(ascii: "%") || bytes[end] == UInt8(ascii: ":")
+                else { return }
+            }
             if isDomain(domain, bare: true) {
                 addLowercased(.domain, domain, at: position + domainStart - part.startIndex)
             }

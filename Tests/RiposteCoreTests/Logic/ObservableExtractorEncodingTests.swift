@@ -178,6 +178,24 @@ struct ObservableExtractorEncodingTests {
         #expect(ObservableDraft(.url, "LDAPS://Dc.example/x")?.value == "ldaps://dc.example/x")
     }
 
+    @Test("Redirect targets inside a URL's path and parameters are found; file names at the end are not")
+    func embeddedNames() throws {
+        let mail = try corpusText("phishing_emails/phishing_pot-sample-2207.eml")
+        let domains = extract(mail).filter { $0.type == .domain }.map(\.value)
+        for expected in ["app.kickserv.com", "logowik.com", "launchxmyfood.blogspot.com"] {
+            #expect(domains.contains(expected), "\(expected)")
+        }
+        #expect(
+            extract("go https://r.example/u?to=https%3A%2F%2FEvil.example%2Flogin now") == [
+                draft(.url, "https://r.example/u?to=https%3A%2F%2FEvil.example%2Flogin"), draft(.domain, "r.example"),
+                draft(.url, "https://evil.example/login"), draft(.domain, "evil.example"),
+            ])
+        #expect(
+            values("see https://github.com/redcanary/atomic-red-team/blob/master/atomics/T1003.005/T1003.005.md", .domain)
+                == ["github.com"])
+        #expect(values("http://de17a.com/a%2F66207.click", .domain) == ["de17a.com"])
+    }
+
     // MARK: Linear work
 
     @Test(
