@@ -134,6 +134,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(
+            name: "ExtractorBenchmark",
+            dependencies: ["RiposteCore", "RiposteTesting"],
+            path: "Benchmarks/ExtractorBenchmark",
+            swiftSettings: strict
+        ),
+        .executableTarget(
             name: "StartupBenchmark",
             dependencies: [],
             path: "Benchmarks/StartupBenchmark",
