@@ -46,6 +46,9 @@ struct SQLiteStoreContractTests {
     @Test("Users and tokens are unique by name and found by name and hash")
     func accessTokensAndUsers() async throws { try await runContract { try await $0.accessTokensAndUsers() } }
 
+    @Test("Poller state is saved whole per name and listed by name")
+    func pollerStateIsSavedPerName() async throws { try await runContract { try await $0.pollerStateIsSavedPerName() } }
+
     @Test("Unknown ids throw not found")
     func notFoundErrors() async throws { try await runContract { try await $0.notFoundErrors() } }
 
