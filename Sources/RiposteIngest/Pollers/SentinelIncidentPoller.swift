@@ -269,7 +269,7 @@ package struct SentinelIncidentPoller: AlertPoller {
 
     /// `YYYY-MM-DDTHH:MM:SS[.f…]Z` as `YYYY-MM-DDTHH:MM:SS.fffffffZ` (7 digits, as Sentinel writes),
     /// so that text order is time order; nil for anything else (offsets other than `Z` included).
-    static func normalisedTime(_ text: String) -> String? {
+    package static func normalisedTime(_ text: String) -> String? {
         let bytes = Array(text.utf8)
         guard bytes.count >= 20, bytes.last == UInt8(ascii: "Z") || bytes.last == UInt8(ascii: "z") else { return nil }
         let head = String(decoding: bytes[0..<19], as: UTF8.self)
