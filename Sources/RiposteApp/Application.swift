@@ -22,6 +22,8 @@ package final class Application: Sendable {
     let server: HTTPServer
     /// The open syslog listeners, bound at build time.
     package let syslogListeners: [SyslogListener]
+    /// The configured pollers (QRadar, Sentinel), each on its own schedule.
+    package let pollers: [PollerService]
 
     /// Opens the data directory (creating it and migrating the store) and wires every part.
     /// - Throws: `.invalid` for unusable configuration, `.unavailable` when the store cannot open.
@@ -49,10 +51,12 @@ package final class Application: Sendable {
         metrics.registerGauge("riposte_job_queue_depth", help: "Jobs waiting or running.") {
             Double((try? await store.pendingJobCount()) ?? -1)
         }
+        let pollers = Self.pollers(configuration, store: store, intake: intake, clock: clock, logger: logger, metrics: metrics)
         let responder = WebApplication.responder(
             WebDependencies(
                 store: store, intake: intake, intel: intel, access: access, metrics: metrics, clock: clock,
-                logger: logger, signatures: SourceSignatureVerifier(secrets: configuration.sourceSecrets, clock: clock)))
+                logger: logger, signatures: SourceSignatureVerifier(secrets: configuration.sourceSecrets, clock: clock),
+                pollers: pollers.map { ConfiguredPoller(name: $0.name, kind: $0.poller.kind) }))
         let server = HTTPServer(
             configuration: configuration.http, responder: responder,
             accessLog: accessLog ?? AccessLog.standardOutput)
@@ -67,15 +71,42 @@ package final class Application: Sendable {
         }
         return Application(
             configuration: configuration, store: store, intake: intake, intel: intel, access: access,
-            metrics: metrics, logger: logger, worker: worker, server: server, syslogListeners: syslogListeners)
+            metrics: metrics, logger: logger, worker: worker, server: server, syslogListeners: syslogListeners,
+            pollers: pollers)
+    }
+
+    /// One `PollerService` per configured vendor API; their alerts go through `intake` like pushed ones.
+    static func pollers(
+        _ configuration: AppConfiguration, store: any RiposteStore, intake: AlertIntake, clock: WallClock, logger: Logger,
+        metrics: Metrics
+    ) -> [PollerService] {
+        let http = URLSessionHTTPClient()
+        var pollers: [PollerService] = []
+        let sink: @Sendable ([AlertDraft]) async throws -> Void = { drafts in _ = try await intake.store(drafts) }
+        if let qradar = configuration.qradarPoller {
+            pollers.append(
+                PollerService(
+                    name: "qradar", poller: QRadarOffensePoller(configuration: qradar, http: http, clock: clock),
+                    schedule: PollSchedule(interval: configuration.qradarInterval), store: store, clock: clock, logger: logger,
+                    metrics: metrics, sink: sink))
+        }
+        if let sentinel = configuration.sentinelPoller {
+            pollers.append(
+                PollerService(
+                    name: "sentinel", poller: SentinelIncidentPoller(configuration: sentinel, http: http, clock: clock),
+                    schedule: PollSchedule(interval: configuration.sentinelInterval), store: store, clock: clock,
+                    logger: logger, metrics: metrics, sink: sink))
+        }
+        return pollers
     }
 
     private init(
         configuration: AppConfiguration, store: any RiposteStore, intake: AlertIntake, intel: IntelService,
         access: AccessService, metrics: Metrics, logger: Logger, worker: JobWorker, server: HTTPServer,
-        syslogListeners: [SyslogListener]
+        syslogListeners: [SyslogListener], pollers: [PollerService]
     ) {
         self.syslogListeners = syslogListeners
+        self.pollers = pollers
         self.configuration = configuration
         self.store = store
         self.intake = intake
@@ -108,8 +139,9 @@ package final class Application: Sendable {
     /// Loads the intel index and serves until SIGTERM/SIGINT or `shutdown()`, then closes the store.
     /// Returns at once (after closing the store) when `shutdown()` came first.
     package func run() async throws {
-        // Listeners start after the worker and stop before it, like the HTTP server.
-        let services: [any Service] = [IndexLoader(intel: intel, logger: logger), worker] + syslogListeners + [server]
+        // Listeners and pollers start after the worker and stop before it, like the HTTP server.
+        let services: [any Service] =
+            [IndexLoader(intel: intel, logger: logger), worker] + syslogListeners + pollers as [any Service] + [server]
         let group = ServiceGroup(services: services, logger: logger)
         let alreadyStopped = lifecycle.withLock { state -> Bool in
             if case .stopRequested = state { return true }

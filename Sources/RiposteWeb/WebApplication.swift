@@ -14,12 +14,16 @@ package struct WebDependencies: Sendable {
     package var logger: Logger
     /// Shared secrets of the sources that may post signed bodies instead of presenting a token.
     package var signatures: SourceSignatureVerifier
+    /// The pollers this process runs, listed by `GET /api/v1/pollers` even before their first poll.
+    package var pollers: [ConfiguredPoller]
 
     package init(
         store: any RiposteStore, intake: AlertIntake, intel: IntelService, access: AccessService, metrics: Metrics,
-        clock: WallClock, logger: Logger, signatures: SourceSignatureVerifier = SourceSignatureVerifier(secrets: [:])
+        clock: WallClock, logger: Logger, signatures: SourceSignatureVerifier = SourceSignatureVerifier(secrets: [:]),
+        pollers: [ConfiguredPoller] = []
     ) {
         self.signatures = signatures
+        self.pollers = pollers
         self.store = store
         self.intake = intake
         self.intel = intel
@@ -40,6 +44,7 @@ package enum WebApplication {
         IncidentController(store: dependencies.store, clock: dependencies.clock).register(on: &api)
         IntelController(intel: dependencies.intel).register(on: &api)
         AccessController(access: dependencies.access).register(on: &api)
+        PollerController(store: dependencies.store, pollers: dependencies.pollers).register(on: &api)
         dependencies.metrics.describeCounter("riposte_http_requests_total", help: "HTTP requests by route, method and status.")
         return api.router.wrapped(in: [
             RequestMetricsMiddleware(metrics: dependencies.metrics),
