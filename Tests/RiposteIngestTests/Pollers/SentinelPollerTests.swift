@@ -163,22 +163,36 @@ struct SentinelPollerTests {
         }
     }
 
-    @Test("A stalled entities answer fails at the call timeout; malformed JSON names the byte")
-    func timeoutAndMalformed() async throws {
+    @Test("Malformed JSON fails naming the byte, and nothing is delivered")
+    func malformed() async throws {
         let simulator = try Self.simulator(incidents: 1)
-        simulator.faults.inject(.stall(.seconds(3)), whenPathContains: "/entities")
         simulator.faults.inject(.malformedJSON(#"{"value": [{"name": "x""#), whenPathContains: "/incidents")
         try await withLoopbackServer(responder: simulator) { (url: URL) async throws in
             simulator.setBaseURL(url)
             let sink = DraftSink()
-            let service = Self.service(url, store: MemoryPollerStateStore(), sink: sink, timeout: .milliseconds(500))
-            let malformed = await expectRiposteError { try await service.pollOnce() }
-            #expect(malformed?.code == .invalid)
-            #expect(malformed?.message.contains("malformed JSON") == true)
-            #expect(malformed?.message.contains("at byte 23") == true)  // the body is 23 bytes: it ends mid-object
-            let timedOut = await expectRiposteError { try await service.pollOnce() }
-            #expect(timedOut?.code == .unavailable)
-            #expect(timedOut?.message.contains("timed out") == true)
+            let error = await expectRiposteError {
+                try await Self.service(url, store: MemoryPollerStateStore(), sink: sink).pollOnce()
+            }
+            #expect(error?.code == .invalid)
+            #expect(error?.message.contains("malformed JSON") == true)
+            #expect(error?.message.contains("at byte 23") == true)  // the body is 23 bytes: it ends mid-object
+            #expect(sink.all.isEmpty)
+        }
+    }
+
+    @Test("A stalled entities answer fails at the call timeout, and nothing is delivered")
+    func timeout() async throws {
+        let simulator = try Self.simulator(incidents: 1)
+        simulator.faults.inject(.stall(.seconds(10)), whenPathContains: "/entities")
+        try await withLoopbackServer(responder: simulator) { (url: URL) async throws in
+            simulator.setBaseURL(url)
+            let sink = DraftSink()
+            let started = ContinuousClock.now
+            let service = Self.service(url, store: MemoryPollerStateStore(), sink: sink, timeout: .milliseconds(1500))
+            let error = await expectRiposteError { try await service.pollOnce() }
+            #expect(error?.code == .unavailable)
+            #expect(error?.message.contains("timed out") == true)
+            #expect(ContinuousClock.now - started < .seconds(10))
             #expect(sink.all.isEmpty)
         }
     }
