@@ -67,7 +67,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RiposteIngestTests",
-            dependencies: ["RiposteIngest", "RiposteCore", "RiposteRuntime", "RiposteTesting"],
+            dependencies: ["RiposteIngest", "RiposteCore", "RiposteRuntime", "RiposteHTTP", "RiposteTesting"],
             swiftSettings: strict
         ),
         .testTarget(

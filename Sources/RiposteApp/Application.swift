@@ -23,6 +23,8 @@ package final class Application: Sendable {
     /// The open syslog listeners, bound at build time.
     package let syslogListeners: [SyslogListener]
     package let feeds: FeedService
+    /// The configured pollers (QRadar, Sentinel), each on its own schedule.
+    package let pollers: [PollerService]
 
     /// Opens the data directory (creating it and migrating the store) and wires every part.
     /// - Throws: `.invalid` for unusable configuration, `.unavailable` when the store cannot open.
@@ -56,13 +58,15 @@ package final class Application: Sendable {
         } catch {
             logger.error("stored alert mappings could not be loaded", ["error": String(reflecting: error)])
         }
+        let pollers = Self.pollers(configuration, store: store, intake: intake, clock: clock, logger: logger, metrics: metrics)
         let feeds = FeedService(
             store: store, intel: intel, http: URLSessionHTTPClient(), clock: clock, logger: logger, metrics: metrics)
         let responder = WebApplication.responder(
             WebDependencies(
                 store: store, intake: intake, intel: intel, access: access, metrics: metrics, clock: clock,
                 logger: logger, feeds: feeds,
-                signatures: SourceSignatureVerifier(secrets: configuration.sourceSecrets, clock: clock)))
+                signatures: SourceSignatureVerifier(secrets: configuration.sourceSecrets, clock: clock),
+                pollers: pollers.map { ConfiguredPoller(name: $0.name, kind: $0.poller.kind) }))
         let server = HTTPServer(
             configuration: configuration.http, responder: responder,
             accessLog: accessLog ?? AccessLog.standardOutput)
@@ -77,16 +81,43 @@ package final class Application: Sendable {
         }
         return Application(
             configuration: configuration, store: store, intake: intake, intel: intel, access: access,
-            metrics: metrics, logger: logger, worker: worker, server: server, syslogListeners: syslogListeners, feeds: feeds)
+            metrics: metrics, logger: logger, worker: worker, server: server, syslogListeners: syslogListeners,
+            feeds: feeds, pollers: pollers)
+    }
+
+    /// One `PollerService` per configured vendor API; their alerts go through `intake` like pushed ones.
+    static func pollers(
+        _ configuration: AppConfiguration, store: any RiposteStore, intake: AlertIntake, clock: WallClock, logger: Logger,
+        metrics: Metrics
+    ) -> [PollerService] {
+        let http = URLSessionHTTPClient()
+        var pollers: [PollerService] = []
+        let sink: @Sendable ([AlertDraft]) async throws -> Void = { drafts in _ = try await intake.store(drafts) }
+        if let qradar = configuration.qradarPoller {
+            pollers.append(
+                PollerService(
+                    name: "qradar", poller: QRadarOffensePoller(configuration: qradar, http: http, clock: clock),
+                    schedule: PollSchedule(interval: configuration.qradarInterval), store: store, clock: clock, logger: logger,
+                    metrics: metrics, sink: sink))
+        }
+        if let sentinel = configuration.sentinelPoller {
+            pollers.append(
+                PollerService(
+                    name: "sentinel", poller: SentinelIncidentPoller(configuration: sentinel, http: http, clock: clock),
+                    schedule: PollSchedule(interval: configuration.sentinelInterval), store: store, clock: clock,
+                    logger: logger, metrics: metrics, sink: sink))
+        }
+        return pollers
     }
 
     private init(
         configuration: AppConfiguration, store: any RiposteStore, intake: AlertIntake, intel: IntelService,
         access: AccessService, metrics: Metrics, logger: Logger, worker: JobWorker, server: HTTPServer,
-        syslogListeners: [SyslogListener], feeds: FeedService
+        syslogListeners: [SyslogListener], feeds: FeedService, pollers: [PollerService]
     ) {
         self.syslogListeners = syslogListeners
         self.feeds = feeds
+        self.pollers = pollers
         self.configuration = configuration
         self.store = store
         self.intake = intake
@@ -119,9 +150,10 @@ package final class Application: Sendable {
     /// Loads the intel index and serves until SIGTERM/SIGINT or `shutdown()`, then closes the store.
     /// Returns at once (after closing the store) when `shutdown()` came first.
     package func run() async throws {
-        // Listeners start after the worker and stop before it, like the HTTP server.
+        // Listeners and pollers start after the worker and stop before it, like the HTTP server.
         let services: [any Service] =
-            [IndexLoader(intel: intel, logger: logger), FeedScheduler(feeds: feeds), worker] + syslogListeners + [server]
+            [IndexLoader(intel: intel, logger: logger), FeedScheduler(feeds: feeds), worker] + syslogListeners
+            + pollers as [any Service] + [server]
         let group = ServiceGroup(services: services, logger: logger)
         let alreadyStopped = lifecycle.withLock { state -> Bool in
             if case .stopRequested = state { return true }

@@ -44,6 +44,7 @@ public struct StoreContract: Sendable {
         try await accessTokensAndUsers()
         try await feedsAndTheirState()
         try await alertMappingsByName()
+        try await pollerStateIsSavedPerName()
         try await notFoundErrors()
         try await closeMakesStoreUnavailable()
     }
@@ -755,6 +756,55 @@ public struct StoreContract: Sendable {
                 secretHash: String(repeating: "12", count: 32), createdAt: F.at(2), source: "qradar")
             try await store.createToken(scoped)
             #expect(try await store.token(secretHash: scoped.secretHash) == scoped)
+        }
+    }
+
+    // MARK: Pollers
+
+    /// A poller state is saved whole under its name, replaced by the next save, listed by name;
+    /// a state with no name, no kind or negative counts is refused and changes nothing.
+    public func pollerStateIsSavedPerName() async throws {
+        try await withStore { store in
+            #expect(try await store.pollerState(named: "qradar") == nil)
+            #expect(try await store.pollerStates().isEmpty)
+            let first = PollerState(
+                name: "qradar", kind: "qradar", cursor: "1613399051536", lastPollAt: F.t0, lastSuccessAt: F.t0,
+                itemsLastPoll: 2, itemsTotal: 2)
+            try await store.savePollerState(first)
+            #expect(try await store.pollerState(named: "qradar") == first)
+
+            // A failed poll keeps the cursor and the last success, and records why.
+            var failed = first
+            failed.lastPollAt = F.at(60)
+            failed.lastError = "QRadar answered 401: check RIPOSTE_QRADAR_TOKEN"
+            failed.itemsLastPoll = 0
+            try await store.savePollerState(failed)
+            #expect(try await store.pollerState(named: "qradar") == failed)
+
+            // Clearing optional fields clears them: a save replaces every field.
+            let cleared = PollerState(name: "qradar", kind: "qradar", itemsTotal: 2)
+            try await store.savePollerState(cleared)
+            #expect(try await store.pollerState(named: "qradar") == cleared)
+
+            let sentinel = PollerState(
+                name: "sentinel", kind: "sentinel", cursor: "2019-01-01T13:15:30Z", lastPollAt: F.at(1), itemsLastPoll: 1,
+                itemsTotal: 1)
+            try await store.savePollerState(sentinel)
+            let azure = PollerState(name: "azure-gov", kind: "sentinel")
+            try await store.savePollerState(azure)
+            #expect(try await store.pollerStates() == [azure, cleared, sentinel])
+
+            await expectError(.invalid, "an empty poller name") {
+                try await store.savePollerState(PollerState(name: "", kind: "qradar"))
+            }
+            await expectError(.invalid, "an empty poller kind") {
+                try await store.savePollerState(PollerState(name: "qradar", kind: ""))
+            }
+            await expectError(.invalid, "a negative item count") {
+                try await store.savePollerState(PollerState(name: "qradar", kind: "qradar", itemsTotal: -1))
+            }
+            #expect(try await store.pollerState(named: "qradar") == cleared)
+            #expect(try await store.pollerStates().count == 3)
         }
     }
 

@@ -15,14 +15,17 @@ package struct WebDependencies: Sendable {
     /// Shared secrets of the sources that may post signed bodies instead of presenting a token.
     package var signatures: SourceSignatureVerifier
     package var feeds: FeedService
+    /// The pollers this process runs, listed by `GET /api/v1/pollers` even before their first poll.
+    package var pollers: [ConfiguredPoller]
 
     package init(
         store: any RiposteStore, intake: AlertIntake, intel: IntelService, access: AccessService, metrics: Metrics,
         clock: WallClock, logger: Logger, feeds: FeedService,
-        signatures: SourceSignatureVerifier = SourceSignatureVerifier(secrets: [:])
+        signatures: SourceSignatureVerifier = SourceSignatureVerifier(secrets: [:]), pollers: [ConfiguredPoller] = []
     ) {
         self.feeds = feeds
         self.signatures = signatures
+        self.pollers = pollers
         self.store = store
         self.intake = intake
         self.intel = intel
@@ -47,6 +50,7 @@ package enum WebApplication {
             mappings: AlertMappingService(store: dependencies.store, intake: dependencies.intake, clock: dependencies.clock)
         ).register(on: &api)
         AccessController(access: dependencies.access).register(on: &api)
+        PollerController(store: dependencies.store, pollers: dependencies.pollers).register(on: &api)
         dependencies.metrics.describeCounter("riposte_http_requests_total", help: "HTTP requests by route, method and status.")
         return api.router.wrapped(in: [
             RequestMetricsMiddleware(metrics: dependencies.metrics),

@@ -52,6 +52,9 @@ struct SQLiteStoreContractTests {
     @Test("Alert mappings are saved by name, replaced and deleted")
     func alertMappingsByName() async throws { try await runContract { try await $0.alertMappingsByName() } }
 
+    @Test("Poller state is saved whole per name and listed by name")
+    func pollerStateIsSavedPerName() async throws { try await runContract { try await $0.pollerStateIsSavedPerName() } }
+
     @Test("Unknown ids throw not found")
     func notFoundErrors() async throws { try await runContract { try await $0.notFoundErrors() } }
 

@@ -181,6 +181,19 @@ CREATE TABLE observables (
 
 CREATE INDEX observables_type_value ON observables (type, value);
 
+CREATE TABLE poller_state (
+    name TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    -- Opaque to the store: each poller writes its own position text.
+    cursor TEXT,
+    last_poll_at INTEGER,
+    last_success_at INTEGER,
+    -- Safe to show to viewers: never a credential.
+    last_error TEXT,
+    items_last_poll INTEGER NOT NULL CHECK (items_last_poll >= 0),
+    items_total INTEGER NOT NULL CHECK (items_total >= 0)
+) STRICT, WITHOUT ROWID;
+
 CREATE TABLE schema_migrations (
     version INTEGER PRIMARY KEY,
     name TEXT NOT NULL,
