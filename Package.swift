@@ -140,6 +140,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(
+            name: "PollerBenchmark",
+            dependencies: ["RiposteApp", "RiposteCore", "RiposteIngest", "RiposteRuntime", "RiposteTesting"],
+            path: "Benchmarks/PollerBenchmark",
+            swiftSettings: strict
+        ),
+        .executableTarget(
             name: "StartupBenchmark",
             dependencies: [],
             path: "Benchmarks/StartupBenchmark",

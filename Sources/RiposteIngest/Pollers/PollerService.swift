@@ -23,6 +23,8 @@ package final class PollerService: Service {
     private let metrics: Metrics
     private let random: @Sendable () -> Double
     private let sleeper = Mutex(SleepState())
+    /// True while `pollOnce` runs: two polls at once would race on the cursor.
+    private let polling = Atomic(false)
 
     private struct SleepState {
         var stopping = false
@@ -108,9 +110,14 @@ package final class PollerService: Service {
 
     /// One poll now: every page after the saved cursor, each stored and its cursor saved, then the
     /// status. Returns how many alerts were handed to ingest (duplicates included).
-    /// - Throws: the poller's or the store's error, after recording it as `last_error`.
+    /// - Throws: the poller's or the store's error, after recording it as `last_error`; `.conflict`
+    ///   when a poll of this service is already running.
     @discardableResult
     package func pollOnce() async throws -> Int {
+        guard polling.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else {
+            throw RiposteError(.conflict, "poller '\(name)' is already polling")
+        }
+        defer { polling.store(false, ordering: .releasing) }
         var state = try await store.pollerState(named: name) ?? PollerState(name: name, kind: poller.kind)
         state.kind = poller.kind
         state.lastPollAt = clock.now()

@@ -43,7 +43,8 @@ struct PollerServiceTests {
         let stopping = ContinuousClock.now
         await service.shutdown()
         try await running.value
-        #expect(ContinuousClock.now - stopping < .seconds(2))
+        // The wait was an hour: returning within 30 s (slack for a loaded machine) shows shutdown ended it.
+        #expect(ContinuousClock.now - stopping < .seconds(30))
         #expect(poller.callCount == 1)
     }
 

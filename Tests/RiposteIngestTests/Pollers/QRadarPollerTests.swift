@@ -35,12 +35,12 @@ struct QRadarPollerTests {
         configuration.pageSize = pageSize
         configuration.sourceAddressBatch = 2
         configuration.initialLookback = nil
-        configuration.timeout = .seconds(5)
+        configuration.timeout = .seconds(30)
         return configuration
     }
 
     static func service(
-        _ url: URL, store: any PollerStateStore, sink: DraftSink, pageSize: Int = 3, timeout: Duration = .seconds(5)
+        _ url: URL, store: any PollerStateStore, sink: DraftSink, pageSize: Int = 3, timeout: Duration = .seconds(30)
     ) -> PollerService {
         var configuration = configuration(url, pageSize: pageSize)
         configuration.timeout = timeout

@@ -30,7 +30,7 @@ struct SentinelPollerTests {
     }
 
     static func service(
-        _ url: URL, store: any PollerStateStore, sink: DraftSink, pageSize: Int = 2, timeout: Duration = .seconds(5)
+        _ url: URL, store: any PollerStateStore, sink: DraftSink, pageSize: Int = 2, timeout: Duration = .seconds(30)
     ) -> PollerService {
         var configuration = SentinelPollerConfiguration(
             tenantID: tenant, clientID: client, clientSecret: Secret(secret),
