@@ -35,12 +35,25 @@ package final class Application: Sendable {
         let intel = IntelService(store: store, clock: clock, logger: logger, metrics: metrics)
         let access = AccessService(store: store, ids: ids, clock: clock)
         let workerBox = WorkerBox()
+        let liveRules = LiveAlertRules(
+            AlertRuleSet(defaultFingerprinter: configuration.fingerprinter, defaultPolicy: configuration.grouping))
+        let rules = RuleService(
+            store: store, ids: ids, clock: clock, live: liveRules, defaultFingerprinter: configuration.fingerprinter,
+            defaultPolicy: configuration.grouping)
+        do {
+            // Before the first alert: an alert must never be grouped or let through by a rule set not yet loaded.
+            try await rules.reload()
+        } catch {
+            await store.close()
+            throw error
+        }
         let intake = AlertIntake(
             store: store, ids: ids, clock: clock, fingerprinter: configuration.fingerprinter,
             grouping: configuration.grouping, limits: configuration.ingestLimits, metrics: metrics,
             admission: IngestAdmission(
                 maxPendingBytes: configuration.ingestMaxPendingBytes,
                 retryAfterSeconds: configuration.ingestRetryAfterSeconds),
+            rules: liveRules,
             onStored: { _ in workerBox.worker?.wake() })
         let worker = JobWorker(
             store: store, intel: intel, clock: clock, logger: logger, metrics: metrics,
@@ -52,7 +65,8 @@ package final class Application: Sendable {
         let responder = WebApplication.responder(
             WebDependencies(
                 store: store, intake: intake, intel: intel, access: access, metrics: metrics, clock: clock,
-                logger: logger, signatures: SourceSignatureVerifier(secrets: configuration.sourceSecrets, clock: clock)))
+                logger: logger, signatures: SourceSignatureVerifier(secrets: configuration.sourceSecrets, clock: clock),
+                rules: rules))
         let server = HTTPServer(
             configuration: configuration.http, responder: responder,
             accessLog: accessLog ?? AccessLog.standardOutput)

@@ -14,11 +14,15 @@ package struct WebDependencies: Sendable {
     package var logger: Logger
     /// Shared secrets of the sources that may post signed bodies instead of presenting a token.
     package var signatures: SourceSignatureVerifier
+    /// Grouping and suppression rules.
+    package var rules: RuleService
 
     package init(
         store: any RiposteStore, intake: AlertIntake, intel: IntelService, access: AccessService, metrics: Metrics,
-        clock: WallClock, logger: Logger, signatures: SourceSignatureVerifier = SourceSignatureVerifier(secrets: [:])
+        clock: WallClock, logger: Logger, signatures: SourceSignatureVerifier = SourceSignatureVerifier(secrets: [:]),
+        rules: RuleService
     ) {
+        self.rules = rules
         self.signatures = signatures
         self.store = store
         self.intake = intake
@@ -40,6 +44,7 @@ package enum WebApplication {
         IncidentController(store: dependencies.store, clock: dependencies.clock).register(on: &api)
         IntelController(intel: dependencies.intel).register(on: &api)
         AccessController(access: dependencies.access).register(on: &api)
+        RuleController(rules: dependencies.rules, clock: dependencies.clock).register(on: &api)
         dependencies.metrics.describeCounter("riposte_http_requests_total", help: "HTTP requests by route, method and status.")
         return api.router.wrapped(in: [
             RequestMetricsMiddleware(metrics: dependencies.metrics),

@@ -11,6 +11,7 @@ package struct Migration: Sendable {
 extension Migration {
     /// Every migration, in order of `version` (1, 2, 3, … without gaps).
     package static let all: [Migration] = [
-        M0001_Initial.migration
+        M0001_Initial.migration,
+        M0002_AlertRules.migration,
     ]
 }
