@@ -20,13 +20,13 @@ final class TestServer: Sendable {
     private let runTask: Task<Void, any Error>
 
     /// Builds and starts the app; `environment` adds configuration keys (`RIPOSTE_GROUPING_WINDOW`).
-    static func start(environment: [String: String] = [:]) async throws -> TestServer {
+    static func start(environment: [String: String] = [:], clock: WallClock = .system) async throws -> TestServer {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("riposte-test-\(UUID().uuidString)").path
         var flags = environment
         flags["RIPOSTE_DATA"] = directory
         flags["RIPOSTE_LISTEN"] = "127.0.0.1:0"
         let configuration = try AppConfiguration(flags: flags, environment: Environment([:]), configFile: nil)
-        let app = try await Application.build(configuration, logger: .disabled, accessLog: { _ in })
+        let app = try await Application.build(configuration, logger: .disabled, clock: clock, accessLog: { _ in })
         var tokens: [Role: String] = [:]
         for role in Role.allCases {
             tokens[role] = try await app.access.createToken(name: "test-\(role.rawValue)", role: role).secret.value
@@ -54,8 +54,10 @@ final class TestServer: Sendable {
     }
 
     /// Runs `body` against a fresh server and always stops it.
-    static func with(environment: [String: String] = [:], _ body: (TestServer) async throws -> Void) async throws {
-        let server = try await start(environment: environment)
+    static func with(
+        environment: [String: String] = [:], clock: WallClock = .system, _ body: (TestServer) async throws -> Void
+    ) async throws {
+        let server = try await start(environment: environment, clock: clock)
         do {
             try await body(server)
         } catch {
