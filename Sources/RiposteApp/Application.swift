@@ -36,10 +36,12 @@ package final class Application: Sendable {
         let access = AccessService(store: store, ids: ids, clock: clock)
         let workerBox = WorkerBox()
         let liveRules = LiveAlertRules(
-            AlertRuleSet(defaultFingerprinter: configuration.fingerprinter, defaultPolicy: configuration.grouping))
+            AlertRuleSet(
+                defaultFingerprinter: configuration.fingerprinter, defaultPolicy: configuration.grouping,
+                dedupKeys: configuration.dedupKeys))
         let rules = RuleService(
             store: store, ids: ids, clock: clock, live: liveRules, defaultFingerprinter: configuration.fingerprinter,
-            defaultPolicy: configuration.grouping)
+            defaultPolicy: configuration.grouping, dedupKeys: configuration.dedupKeys)
         do {
             // Before the first alert: an alert must never be grouped or let through by a rule set not yet loaded.
             try await rules.reload()

@@ -93,7 +93,7 @@ final class LocalAlertSink: AlertSink {
         do {
             try await RuleService(
                 store: store, ids: ids, clock: .system, live: rules, defaultFingerprinter: configuration.fingerprinter,
-                defaultPolicy: configuration.grouping
+                defaultPolicy: configuration.grouping, dedupKeys: configuration.dedupKeys
             ).reload()
         } catch {
             await store.close()

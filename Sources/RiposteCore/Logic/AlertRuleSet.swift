@@ -36,11 +36,15 @@ public struct AlertRuleSet: Hashable, Sendable {
     /// The fingerprint of alerts no grouping rule matches.
     public let defaultFingerprinter: Fingerprinter
     public let defaultPolicy: GroupingPolicy
+    /// Per-source fields that re-key alerts whose payload had no id.
+    public let dedupKeys: DedupKeys
 
     public init(
         groupingRules: [GroupingRule] = [], suppressionRules: [SuppressionRule] = [],
-        defaultFingerprinter: Fingerprinter = .default, defaultPolicy: GroupingPolicy = GroupingPolicy()
+        defaultFingerprinter: Fingerprinter = .default, defaultPolicy: GroupingPolicy = GroupingPolicy(),
+        dedupKeys: DedupKeys = DedupKeys()
     ) {
+        self.dedupKeys = dedupKeys
         self.groupingRules = groupingRules.filter(\.enabled).sorted {
             ($0.position, $0.id.rawValue) < ($1.position, $1.id.rawValue)
         }
@@ -76,8 +80,10 @@ public struct AlertRuleSet: Hashable, Sendable {
             suppressedBy: suppressed)
     }
 
-    /// The alert ready for the store: its id, draft and decision.
+    /// The alert ready for the store: its id, draft (re-keyed by its source's dedup key) and decision.
     public func prepare(_ draft: AlertDraft, id: AlertID, now: Date) -> PreparedAlert {
+        var draft = draft
+        if !dedupKeys.fieldsBySource.isEmpty { draft.sourceRef = dedupKeys.sourceRef(for: draft) }
         let decision = decide(draft, now: now)
         return PreparedAlert(
             id: id, draft: draft, fingerprint: decision.fingerprint, window: decision.window,

@@ -13,14 +13,16 @@ package final class RuleService: Sendable {
     package let live: LiveAlertRules
     private let defaultFingerprinter: Fingerprinter
     private let defaultPolicy: GroupingPolicy
+    private let dedupKeys: DedupKeys
     /// Loads started and the latest one applied: a load that started before another was applied is
     /// older than it (it may miss a change), so it is dropped rather than swapped in.
     private let loads = Mutex<(started: Int, applied: Int)>((0, 0))
 
     package init(
         store: any AlertRuleStore, ids: any IDGenerator, clock: WallClock, live: LiveAlertRules,
-        defaultFingerprinter: Fingerprinter, defaultPolicy: GroupingPolicy
+        defaultFingerprinter: Fingerprinter, defaultPolicy: GroupingPolicy, dedupKeys: DedupKeys = DedupKeys()
     ) {
+        self.dedupKeys = dedupKeys
         self.store = store
         self.ids = ids
         self.clock = clock
@@ -39,7 +41,7 @@ package final class RuleService: Sendable {
         async let suppression = store.suppressionRules()
         let rules = AlertRuleSet(
             groupingRules: try await grouping, suppressionRules: try await suppression,
-            defaultFingerprinter: defaultFingerprinter, defaultPolicy: defaultPolicy)
+            defaultFingerprinter: defaultFingerprinter, defaultPolicy: defaultPolicy, dedupKeys: dedupKeys)
         loads.withLock { state in
             guard generation > state.applied else { return }
             state.applied = generation

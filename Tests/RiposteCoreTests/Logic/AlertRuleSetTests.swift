@@ -201,3 +201,42 @@ struct AlertRuleSetTests {
         #expect(live.current.suppressionRules.map(\.id.rawValue) == ["sup_scanner"])
     }
 }
+
+@Suite("Dedup keys")
+struct DedupKeysTests {
+    static let keys = try! DedupKeys(parsing: "cef=rule_uid,src_ip,time; syslog=host,title")
+
+    @Test(
+        "Only a source with a key and a fallback (sha256:) ref is re-keyed",
+        arguments: [
+            ("cef", "sha256:ab", "key:100\u{1F}10.0.0.1\u{1F}1700000000123"),
+            ("cef", "Vendor|Product|ext-42", "Vendor|Product|ext-42"),
+            ("syslog", "sha256:cd", "key:ws-042\u{1F}Login failed"),
+            ("leef", "sha256:ef", "sha256:ef"),
+        ])
+    func rekeying(_ source: String, _ ref: String, _ expected: String) {
+        let draft = AlertDraft(
+            source: source, sourceRef: ref, title: "Login failed", severity: .low,
+            time: Date(timeIntervalSince1970: 1_700_000_000.123), rule: DetectionRule(uid: "100"),
+            sourceEndpoint: Endpoint(ip: "10.0.0.1"), hostName: "ws-042", observables: [], raw: [], parserVersion: 1)
+        #expect(Self.keys.sourceRef(for: draft) == expected)
+        let prepared = AlertRuleSet(dedupKeys: Self.keys).prepare(draft, id: AlertID(rawValue: "alert_1"), now: Date())
+        #expect(prepared.draft.sourceRef == expected, "prepare applies the key before the store dedups")
+    }
+
+    @Test(
+        "Bad key lists name the entry",
+        arguments: [
+            ("cef", "dedup key 1 'cef' must be source=field,field"),
+            ("cef=colour", "dedup key 1 (cef): unknown field 'colour'"),
+            ("cef=title;cef=host", "dedup key 2: source 'cef' appears twice"),
+            ("cef=", "dedup key 1 (cef) lists no fields"),
+        ])
+    func badKeys(_ text: String, _ message: String) {
+        #expect {
+            _ = try DedupKeys(parsing: text)
+        } throws: { error in
+            (error as? RiposteError)?.code == .invalid && "\(error)".contains(message)
+        }
+    }
+}
