@@ -261,16 +261,19 @@ private struct IngestBatch {
             return (index, false)
         }
         let cutoffMillis = nowMillis - (alert.window.map(Self.milliseconds) ?? policyWindowMillis)
-        // The partial index incidents_open_fingerprint serves this: same WHERE terms, and its entries end
-        // in the rowid (number), so the tie-break between a full incident and its overflow needs no sort.
-        if let (id, storedSeverity, storedCount) = try connection.queryOne(
+        // The newest open incident of the fingerprint, from the partial index incidents_open_fingerprint
+        // (same WHERE terms; entries end in the rowid, number): one probe, no sort. It is also the one with
+        // the latest alert: since it opened, every alert of the fingerprint went to it. The window is
+        // checked on that row, so an out-of-window group costs one probe too, however many incidents it had.
+        if let (id, storedSeverity, storedCount, lastAlertMillis) = try connection.queryOne(
             """
-            SELECT id, severity, alert_count FROM incidents
-            WHERE fingerprint = ? AND status IN ('new', 'in_progress', 'on_hold') AND last_alert_at >= ?
-            ORDER BY last_alert_at DESC, number DESC LIMIT 1
+            SELECT id, severity, alert_count, last_alert_at FROM incidents
+            WHERE fingerprint = ? AND status IN ('new', 'in_progress', 'on_hold')
+            ORDER BY number DESC LIMIT 1
             """,
-            [.text(alert.fingerprint), .integer(cutoffMillis)],
-            { (IncidentID(rawValue: $0.text(0)), $0.int(1), $0.int(2)) })
+            [.text(alert.fingerprint)],
+            { (IncidentID(rawValue: $0.text(0)), $0.int(1), $0.int(2), $0.int64(3)) }),
+            lastAlertMillis >= cutoffMillis
         {
             let stored = Severity(rawValue: storedSeverity) ?? .unknown
             let found = TouchedIncident(id: id, isNew: false, alertCount: storedCount, severity: stored)

@@ -8,6 +8,14 @@ enum M0002_AlertRules {
         -- An incident opened because the one it continues reached its group's maximum of alerts.
         ALTER TABLE incidents ADD COLUMN overflow_of TEXT REFERENCES incidents (id);
 
+        -- Grouping reads the newest open incident of a fingerprint (its entries end in the rowid,
+        -- number) and checks the window on that row. Without last_alert_at in the key, an alert that
+        -- joins an incident leaves the index alone: keyed by a random hash, it would otherwise dirty one
+        -- index page per joined incident per batch, which made ingest 30% slower with 100k open incidents.
+        DROP INDEX incidents_open_fingerprint;
+        CREATE INDEX incidents_open_fingerprint ON incidents (fingerprint)
+            WHERE status IN ('new', 'in_progress', 'on_hold');
+
         CREATE TABLE grouping_rules (
             id TEXT PRIMARY KEY,
             name TEXT NOT NULL UNIQUE,

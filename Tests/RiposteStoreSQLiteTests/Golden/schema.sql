@@ -97,7 +97,7 @@ CREATE TABLE incidents (
     last_alert_at INTEGER NOT NULL
 , overflow_of TEXT REFERENCES incidents (id)) STRICT;
 
-CREATE INDEX incidents_open_fingerprint ON incidents (fingerprint, last_alert_at)
+CREATE INDEX incidents_open_fingerprint ON incidents (fingerprint)
     WHERE status IN ('new', 'in_progress', 'on_hold');
 
 CREATE TABLE indicators (
