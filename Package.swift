@@ -67,7 +67,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RiposteIngestTests",
-            dependencies: ["RiposteIngest", "RiposteCore", "RiposteRuntime", "RiposteTesting"],
+            dependencies: ["RiposteIngest", "RiposteCore", "RiposteRuntime", "RiposteHTTP", "RiposteTesting"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -119,6 +119,30 @@ let package = Package(
             name: "TAXIIBenchmark",
             dependencies: ["RiposteIntel", "RiposteCore", "RiposteRuntime", "RiposteHTTP", "RiposteTesting"],
             path: "Benchmarks/TAXIIBenchmark",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "RetroHuntBenchmark",
+            dependencies: ["RiposteWeb", "RiposteStoreSQLite", "RiposteCore", "RiposteRuntime", "RiposteTesting"],
+            path: "Benchmarks/RetroHuntBenchmark",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "STIXImportBenchmark",
+            dependencies: ["RiposteIntel", "RiposteCore", "RiposteTesting"],
+            path: "Benchmarks/STIXImportBenchmark",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "ExtractorBenchmark",
+            dependencies: ["RiposteCore", "RiposteTesting"],
+            path: "Benchmarks/ExtractorBenchmark",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "PollerBenchmark",
+            dependencies: ["RiposteApp", "RiposteCore", "RiposteIngest", "RiposteRuntime", "RiposteTesting"],
+            path: "Benchmarks/PollerBenchmark",
             swiftSettings: strict
         ),
         .executableTarget(

@@ -23,11 +23,21 @@ package struct AppConfiguration: Sendable {
     package var ingestRetryAfterSeconds = 1
     /// Shared HMAC secrets by alert source, for senders that sign bodies instead of sending a token.
     package var sourceSecrets: [String: Secret] = [:]
+    /// Days of past observables that newly imported indicators are matched against (0 turns it off).
+    package var retroHuntDays = 30
     /// Syslog listeners to open (none by default).
     package var syslogListeners: [SyslogListenerConfiguration] = []
     package var logLevel: LogLevel = .info
     /// Jobs claimed per worker round (each lists the new alerts of one ingest call).
     package var jobBatchSize = 64
+    /// The QRadar offense poller, when `RIPOSTE_QRADAR_URL` is set.
+    package var qradarPoller: QRadarPollerConfiguration?
+    /// Time between QRadar polls.
+    package var qradarInterval: Duration = .seconds(60)
+    /// The Sentinel incident poller, when `RIPOSTE_SENTINEL_TENANT_ID` is set.
+    package var sentinelPoller: SentinelPollerConfiguration?
+    /// Time between Sentinel polls.
+    package var sentinelInterval: Duration = .seconds(60)
 
     package init() {}
 
@@ -51,9 +61,28 @@ package struct AppConfiguration: Sendable {
     ///   answers 429; default 268435456), `RIPOSTE_INGEST_RETRY_AFTER` (seconds, default 1)
     /// - `RIPOSTE_INGEST_HMAC_<SOURCE>` (the shared secret of source `<source>`, lower-cased, for bodies
     ///   signed with `X-Riposte-Signature`; at least 16 characters; `file:PATH` reads it from a file)
+    /// - `RIPOSTE_RETRO_HUNT_DAYS` (past observables new indicators are matched against; 0–365, default 30)
     /// - `RIPOSTE_SYSLOG` (comma-separated listeners, `udp://0.0.0.0:5514/cef,tcp://0.0.0.0:6514/leef`; format
     ///   cef, leef or syslog; options after `?`: max_message_bytes, receive_buffer_bytes, max_connections,
     ///   queue_capacity, batch_size — see `SyslogListenerConfiguration`)
+    /// - `RIPOSTE_QRADAR_URL` (the console, `https://qradar.example.com`; setting it turns the QRadar
+    ///   offense poller on), `RIPOSTE_QRADAR_TOKEN` (an authorized service token, sent as `SEC`;
+    ///   `file:PATH` reads it from a file), `RIPOSTE_QRADAR_INTERVAL` (seconds between polls, 5…86400,
+    ///   default 60), `RIPOSTE_QRADAR_API_VERSION` (the `Version` header, default 14.0),
+    ///   `RIPOSTE_QRADAR_PAGE_SIZE` (offenses per request, 1…500, default 50), `RIPOSTE_QRADAR_LOOKBACK`
+    ///   (seconds the first poll reaches back, 0 for every offense, default 86400),
+    ///   `RIPOSTE_QRADAR_TIMEOUT` (seconds per call, 1…300, default 30)
+    /// - `RIPOSTE_SENTINEL_TENANT_ID` (setting it turns the Sentinel incident poller on; then all of
+    ///   these are required:) `RIPOSTE_SENTINEL_CLIENT_ID`, `RIPOSTE_SENTINEL_CLIENT_SECRET` (`file:PATH`
+    ///   reads it from a file), `RIPOSTE_SENTINEL_SUBSCRIPTION_ID`, `RIPOSTE_SENTINEL_RESOURCE_GROUP`,
+    ///   `RIPOSTE_SENTINEL_WORKSPACE`; optional `RIPOSTE_SENTINEL_INTERVAL` (seconds, 5…86400, default 60),
+    ///   `RIPOSTE_SENTINEL_API_VERSION` (default 2024-03-01), `RIPOSTE_SENTINEL_PAGE_SIZE` (1…1000,
+    ///   default 50), `RIPOSTE_SENTINEL_LOOKBACK` (seconds, 0 for every incident, default 86400),
+    ///   `RIPOSTE_SENTINEL_TIMEOUT` (seconds per call, default 30), `RIPOSTE_SENTINEL_LOGIN_URL`
+    ///   (default https://login.microsoftonline.com) and `RIPOSTE_SENTINEL_MANAGEMENT_URL` (default
+    ///   https://management.azure.com) for other Azure clouds.
+    ///   Poller URLs must be https (http only to a loopback address); tokens and secrets never appear
+    ///   in logs, errors or `GET /api/v1/pollers`.
     /// - `RIPOSTE_LOG_LEVEL` (debug, info, notice, warning, error; default info)
     /// - the HTTP keys of `HTTPServerConfiguration.init(environment:)` (`RIPOSTE_HTTP_MAX_BODY_BYTES`,
     ///   `RIPOSTE_HTTP_CONNECTION_LIMIT`, `RIPOSTE_HTTP_TIMEOUT_SECONDS`, `RIPOSTE_HTTP_THREADS`,
@@ -104,15 +133,97 @@ package struct AppConfiguration: Sendable {
         ingestRetryAfterSeconds = try values.int(
             "RIPOSTE_INGEST_RETRY_AFTER", default: ingestRetryAfterSeconds, range: 1...3600)
         sourceSecrets = try Self.sourceSecrets(merged)
+        retroHuntDays = try values.int("RIPOSTE_RETRO_HUNT_DAYS", default: retroHuntDays, range: 0...365)
         syslogListeners = try (values["RIPOSTE_SYSLOG"] ?? "").split(separator: ",").map {
             try SyslogListenerConfiguration(parsing: String($0).trimmingCharacters(in: .whitespaces))
         }
+        try readPollers(values)
         if let level = values["RIPOSTE_LOG_LEVEL"] {
             guard let parsed = LogLevel.allCases.first(where: { $0.name == level.lowercased() }) else {
                 throw RiposteError.invalid("RIPOSTE_LOG_LEVEL must be one of debug, info, notice, warning, error")
             }
             logLevel = parsed
         }
+    }
+
+    /// The QRadar and Sentinel poller keys.
+    mutating func readPollers(_ values: Environment) throws {
+        if let url = values["RIPOSTE_QRADAR_URL"] {
+            guard let token = values["RIPOSTE_QRADAR_TOKEN"] else {
+                throw RiposteError.invalid("RIPOSTE_QRADAR_TOKEN is required when RIPOSTE_QRADAR_URL is set")
+            }
+            var qradar = QRadarPollerConfiguration(
+                baseURL: try Self.pollerURL("RIPOSTE_QRADAR_URL", url),
+                token: Secret(try Self.secretValue("RIPOSTE_QRADAR_TOKEN", token)))
+            qradar.apiVersion = values["RIPOSTE_QRADAR_API_VERSION"] ?? qradar.apiVersion
+            guard Double(qradar.apiVersion) != nil else {
+                throw RiposteError.invalid("RIPOSTE_QRADAR_API_VERSION must be a version number such as 14.0")
+            }
+            qradar.pageSize = try values.int("RIPOSTE_QRADAR_PAGE_SIZE", default: qradar.pageSize, range: 1...500)
+            qradar.timeout = .seconds(try values.int("RIPOSTE_QRADAR_TIMEOUT", default: 30, range: 1...300))
+            let lookback = try values.int("RIPOSTE_QRADAR_LOOKBACK", default: 86_400, range: 0...(10 * 365 * 86_400))
+            qradar.initialLookback = lookback == 0 ? nil : .seconds(lookback)
+            qradarInterval = .seconds(try values.int("RIPOSTE_QRADAR_INTERVAL", default: 60, range: 5...86_400))
+            qradarPoller = qradar
+        } else if values["RIPOSTE_QRADAR_TOKEN"] != nil {
+            throw RiposteError.invalid("RIPOSTE_QRADAR_TOKEN is set but RIPOSTE_QRADAR_URL is not")
+        }
+
+        if let tenant = values["RIPOSTE_SENTINEL_TENANT_ID"] {
+            func required(_ key: String) throws -> String {
+                guard let value = values[key] else {
+                    throw RiposteError.invalid("\(key) is required when RIPOSTE_SENTINEL_TENANT_ID is set")
+                }
+                return value
+            }
+            var sentinel = SentinelPollerConfiguration(
+                tenantID: tenant, clientID: try required("RIPOSTE_SENTINEL_CLIENT_ID"),
+                clientSecret: Secret(
+                    try Self.secretValue("RIPOSTE_SENTINEL_CLIENT_SECRET", try required("RIPOSTE_SENTINEL_CLIENT_SECRET"))),
+                subscriptionID: try required("RIPOSTE_SENTINEL_SUBSCRIPTION_ID"),
+                resourceGroup: try required("RIPOSTE_SENTINEL_RESOURCE_GROUP"),
+                workspace: try required("RIPOSTE_SENTINEL_WORKSPACE"))
+            if let login = values["RIPOSTE_SENTINEL_LOGIN_URL"] {
+                sentinel.loginURL = try Self.pollerURL("RIPOSTE_SENTINEL_LOGIN_URL", login)
+            }
+            if let management = values["RIPOSTE_SENTINEL_MANAGEMENT_URL"] {
+                sentinel.managementURL = try Self.pollerURL("RIPOSTE_SENTINEL_MANAGEMENT_URL", management)
+            }
+            sentinel.apiVersion = values["RIPOSTE_SENTINEL_API_VERSION"] ?? sentinel.apiVersion
+            sentinel.pageSize = try values.int("RIPOSTE_SENTINEL_PAGE_SIZE", default: sentinel.pageSize, range: 1...1000)
+            sentinel.timeout = .seconds(try values.int("RIPOSTE_SENTINEL_TIMEOUT", default: 30, range: 1...300))
+            let lookback = try values.int("RIPOSTE_SENTINEL_LOOKBACK", default: 86_400, range: 0...(10 * 365 * 86_400))
+            sentinel.initialLookback = lookback == 0 ? nil : .seconds(lookback)
+            sentinelInterval = .seconds(try values.int("RIPOSTE_SENTINEL_INTERVAL", default: 60, range: 5...86_400))
+            sentinelPoller = sentinel
+        }
+    }
+
+    /// A poller base URL: https, or http to a loopback address (a local simulator or tunnel).
+    static func pollerURL(_ key: String, _ text: String) throws -> URL {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty,
+            url.user == nil, url.password == nil, url.query == nil
+        else {
+            throw RiposteError.invalid("\(key) must be an absolute http(s) URL without credentials or query")
+        }
+        let loopback = host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+        guard scheme == "https" || (scheme == "http" && loopback) else {
+            throw RiposteError.invalid(
+                "\(key) must use https (http is allowed only to a loopback address): the credential travels with each call")
+        }
+        return url
+    }
+
+    /// A secret setting's value, or the trimmed contents of the file after `file:`.
+    static func secretValue(_ key: String, _ value: String) throws -> String {
+        guard value.hasPrefix("file:") else { return value }
+        let path = String(value.dropFirst(5))
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw RiposteError.invalid("\(key): cannot read secret file \(path)")
+        }
+        let secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !secret.isEmpty else { throw RiposteError.invalid("\(key): secret file \(path) is empty") }
+        return secret
     }
 
     /// `RIPOSTE_INGEST_HMAC_<SOURCE>` entries as source name → secret.

@@ -22,6 +22,9 @@ package final class Application: Sendable {
     let server: HTTPServer
     /// The open syslog listeners, bound at build time.
     package let syslogListeners: [SyslogListener]
+    package let feeds: FeedService
+    /// The configured pollers (QRadar, Sentinel), each on its own schedule.
+    package let pollers: [PollerService]
 
     /// Opens the data directory (creating it and migrating the store) and wires every part.
     /// - Throws: `.invalid` for unusable configuration, `.unavailable` when the store cannot open.
@@ -32,7 +35,8 @@ package final class Application: Sendable {
         let ids = ULIDGenerator()
         let store = try await openStore(configuration, ids: ids)
         let metrics = Metrics()
-        let intel = IntelService(store: store, clock: clock, logger: logger, metrics: metrics)
+        let intel = IntelService(
+            store: store, clock: clock, logger: logger, metrics: metrics, retroHuntDays: configuration.retroHuntDays)
         let access = AccessService(store: store, ids: ids, clock: clock)
         let workerBox = WorkerBox()
         let liveRules = LiveAlertRules(
@@ -64,11 +68,20 @@ package final class Application: Sendable {
         metrics.registerGauge("riposte_job_queue_depth", help: "Jobs waiting or running.") {
             Double((try? await store.pendingJobCount()) ?? -1)
         }
+        do {
+            try await AlertMappingService(store: store, intake: intake, clock: clock).load()
+        } catch {
+            logger.error("stored alert mappings could not be loaded", ["error": String(reflecting: error)])
+        }
+        let pollers = Self.pollers(configuration, store: store, intake: intake, clock: clock, logger: logger, metrics: metrics)
+        let feeds = FeedService(
+            store: store, intel: intel, http: URLSessionHTTPClient(), clock: clock, logger: logger, metrics: metrics)
         let responder = WebApplication.responder(
             WebDependencies(
                 store: store, intake: intake, intel: intel, access: access, metrics: metrics, clock: clock,
-                logger: logger, signatures: SourceSignatureVerifier(secrets: configuration.sourceSecrets, clock: clock),
-                rules: rules))
+                logger: logger, feeds: feeds,
+                signatures: SourceSignatureVerifier(secrets: configuration.sourceSecrets, clock: clock),
+                pollers: pollers.map { ConfiguredPoller(name: $0.name, kind: $0.poller.kind) }, rules: rules))
         let server = HTTPServer(
             configuration: configuration.http, responder: responder,
             accessLog: accessLog ?? AccessLog.standardOutput)
@@ -83,15 +96,43 @@ package final class Application: Sendable {
         }
         return Application(
             configuration: configuration, store: store, intake: intake, intel: intel, access: access,
-            metrics: metrics, logger: logger, worker: worker, server: server, syslogListeners: syslogListeners)
+            metrics: metrics, logger: logger, worker: worker, server: server, syslogListeners: syslogListeners,
+            feeds: feeds, pollers: pollers)
+    }
+
+    /// One `PollerService` per configured vendor API; their alerts go through `intake` like pushed ones.
+    static func pollers(
+        _ configuration: AppConfiguration, store: any RiposteStore, intake: AlertIntake, clock: WallClock, logger: Logger,
+        metrics: Metrics
+    ) -> [PollerService] {
+        let http = URLSessionHTTPClient()
+        var pollers: [PollerService] = []
+        let sink: @Sendable ([AlertDraft]) async throws -> Void = { drafts in _ = try await intake.store(drafts) }
+        if let qradar = configuration.qradarPoller {
+            pollers.append(
+                PollerService(
+                    name: "qradar", poller: QRadarOffensePoller(configuration: qradar, http: http, clock: clock),
+                    schedule: PollSchedule(interval: configuration.qradarInterval), store: store, clock: clock, logger: logger,
+                    metrics: metrics, sink: sink))
+        }
+        if let sentinel = configuration.sentinelPoller {
+            pollers.append(
+                PollerService(
+                    name: "sentinel", poller: SentinelIncidentPoller(configuration: sentinel, http: http, clock: clock),
+                    schedule: PollSchedule(interval: configuration.sentinelInterval), store: store, clock: clock,
+                    logger: logger, metrics: metrics, sink: sink))
+        }
+        return pollers
     }
 
     private init(
         configuration: AppConfiguration, store: any RiposteStore, intake: AlertIntake, intel: IntelService,
         access: AccessService, metrics: Metrics, logger: Logger, worker: JobWorker, server: HTTPServer,
-        syslogListeners: [SyslogListener]
+        syslogListeners: [SyslogListener], feeds: FeedService, pollers: [PollerService]
     ) {
         self.syslogListeners = syslogListeners
+        self.feeds = feeds
+        self.pollers = pollers
         self.configuration = configuration
         self.store = store
         self.intake = intake
@@ -124,8 +165,10 @@ package final class Application: Sendable {
     /// Loads the intel index and serves until SIGTERM/SIGINT or `shutdown()`, then closes the store.
     /// Returns at once (after closing the store) when `shutdown()` came first.
     package func run() async throws {
-        // Listeners start after the worker and stop before it, like the HTTP server.
-        let services: [any Service] = [IndexLoader(intel: intel, logger: logger), worker] + syslogListeners + [server]
+        // Listeners and pollers start after the worker and stop before it, like the HTTP server.
+        let services: [any Service] =
+            [IndexLoader(intel: intel, logger: logger), FeedScheduler(feeds: feeds), worker] + syslogListeners
+            + pollers as [any Service] + [server]
         let group = ServiceGroup(services: services, logger: logger)
         let alreadyStopped = lifecycle.withLock { state -> Bool in
             if case .stopRequested = state { return true }
@@ -166,6 +209,32 @@ package final class Application: Sendable {
             }
         }
         await group?.shutdown()
+    }
+}
+
+/// Polls the feeds that are due, every second, until shutdown.
+private final class FeedScheduler: Service {
+    let name = "feeds"
+    let feeds: FeedService
+    private let task = Mutex<(running: Task<Void, Never>?, stopped: Bool)>((nil, false))
+
+    init(feeds: FeedService) { self.feeds = feeds }
+
+    func run() async throws {
+        let feeds = self.feeds
+        let running = task.withLock { state -> Task<Void, Never>? in
+            guard !state.stopped else { return nil }
+            state.running = Task { await feeds.schedule() }
+            return state.running
+        }
+        await running?.value
+    }
+
+    func shutdown() async {
+        task.withLock { state in
+            state.stopped = true
+            state.running?.cancel()
+        }
     }
 }
 

@@ -18,7 +18,10 @@ package import RiposteCore
 ///   offense source that is an IP still becomes an observable.
 ///
 /// `source_address_ids` and `local_destination_address_ids` are ids into other API resources
-/// (`/siem/source_addresses`), not addresses, so they stay in the raw payload.
+/// (`/siem/source_addresses`), not addresses, so they stay in the raw payload. The QRadar poller
+/// resolves the source address ids and adds them to the offense as `source_addresses` (the
+/// `/siem/source_addresses` objects, `{"id", "source_ip"}`); each `source_ip` becomes an observable,
+/// so re-parsing a stored offense gives the same observables.
 package struct QRadarOffenseParser: JSONAlertParser {
     package var source: String { "qradar" }
     package var version: Int { 1 }
@@ -77,6 +80,13 @@ package struct QRadarOffenseParser: JSONAlertParser {
             default:
                 if address != nil { observables.addHost(offenseSource) }
             }
+        }
+
+        for (index, address) in (value.field("source_addresses")?.arrayValue ?? []).enumerated() {
+            guard let ip = address.field("source_ip")?.stringValue, IPAddress(ip) != nil else {
+                throw RiposteError.invalid("source_addresses[\(index)].source_ip is not an IP address")
+            }
+            observables.addHost(ip)
         }
 
         let categories = value.field("categories")?.arrayValue?.compactMap(\.nonEmptyString) ?? []

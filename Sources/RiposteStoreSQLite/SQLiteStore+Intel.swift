@@ -109,6 +109,19 @@ extension SQLiteStore {
         }
     }
 
+    package func observables(firstSeenSince since: Date, after: ObservableID?, limit: Int) async throws -> [Observable] {
+        guard (1...10_000).contains(limit) else { throw RiposteError.invalid("limit must be 1–10000, got \(limit)") }
+        return try await read { connection in
+            try connection.queryAll(
+                """
+                SELECT id, incident_id, type, value, verdict, first_seen FROM observables
+                WHERE id > ? AND first_seen >= ? ORDER BY id LIMIT ?
+                """,
+                [.text(after?.rawValue ?? ""), .date(since), .int(limit)]
+            ) { try ObservableRow.decode($0) }
+        }
+    }
+
     package func recordIntel(_ updates: [ObservableIntelUpdate], now: Date) async throws -> Int {
         for update in updates {
             for hit in update.hits {
@@ -151,8 +164,10 @@ extension SQLiteStore {
                 if let first = gained.first {
                     let verdict = max(storedVerdict, update.verdict)
                     try connection.insertTimelineEvent(
-                        id: ids.next(), incident: incident, time: now, actor: .system, kind: "intel.matched",
-                        message: "\(type) \(value) matched \(first.indicator) from \(first.feed)",
+                        id: ids.next(), incident: incident, time: now, actor: .system,
+                        kind: update.retroactive ? "intel.retro_matched" : "intel.matched",
+                        message: (update.retroactive ? "Retro-hunt: " : "")
+                            + "\(type) \(value) matched \(first.indicator) from \(first.feed)",
                         details: .object([
                             ("observable_id", .string(update.observableID.rawValue)), ("type", .string(type)),
                             ("value", .string(value)), ("verdict", .string(verdict.rawValue)),

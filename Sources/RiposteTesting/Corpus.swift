@@ -39,6 +39,36 @@ public enum Corpus {
         guard !matching.isEmpty else { throw CorpusError(message: "no \(suffix) files in \(directory)") }
         return matching.map { directory + "/" + $0 }
     }
+
+    /// Extensions of the corpus's text files: alerts, mail, intel lists, playbooks, logs, rules.
+    public static let textExtensions: Set<String> = [
+        "json", "jsonl", "eml", "yml", "yaml", "log", "csv", "tsv", "txt", "md", "rules", "xml", "stix",
+    ]
+
+    /// Every text file of the corpus (by ``textExtensions``, all folders, `PROVENANCE.md` and licence
+    /// files left out), as corpus-relative paths sorted bytewise, so every reader concatenates the same
+    /// text in the same order.
+    public static func textFiles() throws -> [String] {
+        let root = try root()
+        guard let enumerator = FileManager.default.enumerator(atPath: root.path) else {
+            throw CorpusError(message: "cannot list the corpus at \(root.path)")
+        }
+        var files: [String] = []
+        while let path = enumerator.nextObject() as? String {
+            let name = (path as NSString).lastPathComponent
+            let fileExtension = (name as NSString).pathExtension.lowercased()
+            guard textExtensions.contains(fileExtension), name != "PROVENANCE.md", !name.hasPrefix("LICENSE") else {
+                continue
+            }
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: root.appendingPathComponent(path).path, isDirectory: &isDirectory),
+                !isDirectory.boolValue
+            else { continue }
+            files.append(path)
+        }
+        guard !files.isEmpty else { throw CorpusError(message: "no text files in the corpus at \(root.path)") }
+        return files.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
 }
 
 /// The corpus or one of its files is missing.

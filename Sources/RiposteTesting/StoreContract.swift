@@ -42,6 +42,9 @@ public struct StoreContract: Sendable {
         try await jobLeasesExpireAndRetry()
         try await indicatorsUpsertAndPage()
         try await accessTokensAndUsers()
+        try await feedsAndTheirState()
+        try await alertMappingsByName()
+        try await pollerStateIsSavedPerName()
         try await notFoundErrors()
         try await closeMakesStoreUnavailable()
         try await alertRulesCreateChangeDelete()
@@ -532,6 +535,24 @@ public struct StoreContract: Sendable {
             }
             let domainAfter = try await store.observables(alert: alert.id).first { $0.id == domain.id }
             #expect(domainAfter?.verdict == .suspicious && domainAfter?.intel.isEmpty == true)
+
+            // The retro-hunt scan: observables first seen since a time, in id order, paged by the last id.
+            let recent = try await store.observables(firstSeenSince: F.t0, after: nil, limit: 1)
+            #expect(recent.count == 1)
+            let rest = try await store.observables(firstSeenSince: F.t0, after: recent[0].id, limit: 10)
+            #expect(Set((recent + rest).map(\.id)) == [ip.id, domain.id])
+            #expect(try await store.observables(firstSeenSince: F.at(1), after: nil, limit: 10).isEmpty)
+            await expectError(.invalid, "a page over 10,000") {
+                try await store.observables(firstSeenSince: F.t0, after: nil, limit: 10_001)
+            }
+            // A retroactive match is told apart on the timeline.
+            let late = IntelHit(feed: "late", indicator: "evil.example", match: .exact, firstSeen: F.at(9))
+            #expect(
+                try await store.recordIntel(
+                    [ObservableIntelUpdate(observableID: domain.id, hits: [late], verdict: .malicious, retroactive: true)],
+                    now: F.at(9)) == 1)
+            let retro = try await store.timeline(incident: incident).filter { $0.kind == "intel.retro_matched" }
+            #expect(retro.map(\.message) == ["Retro-hunt: domain evil.example matched evil.example from late"])
         }
     }
 
@@ -645,6 +666,64 @@ public struct StoreContract: Sendable {
         }
     }
 
+    // MARK: Feeds
+
+    /// Feeds are created once per name, updated without losing their state, and deleted.
+    public func feedsAndTheirState() async throws {
+        try await withStore { store in
+            let feodo = FeedDefinition(
+                name: "feodo", kind: .csv, url: "https://feodotracker.abuse.ch/downloads/ipblocklist.csv",
+                csvColumn: "feodotracker", intervalSeconds: 900, reliability: .b, createdAt: F.t0)
+            let otx = FeedDefinition(
+                name: "otx", kind: .taxii, url: "https://otx.example/taxii/root/", collection: "user_x",
+                enabled: false, reliability: .c,
+                authentication: .header(name: "X-OTX-API-KEY", secretRef: "env:RIPOSTE_FEED_OTX_KEY"), createdAt: F.at(1))
+            try await store.createFeed(otx)
+            try await store.createFeed(feodo)
+            await expectError(.conflict, "a taken feed name") { try await store.createFeed(feodo) }
+            #expect(try await store.feeds().map(\.definition) == [feodo, otx])
+            #expect(try await store.feed(named: "otx")?.state == FeedState())
+
+            let polled = FeedState(
+                lastAttemptAt: F.at(10), lastSuccessAt: F.at(10), etag: "\"abc\"", lastModified: "Wed, 03 Dec 2026 10:00:00 GMT",
+                cursor: "2026-12-03T10:00:00.000Z", lastAdded: 12, lastUpdated: 3, nextPollAt: F.at(910))
+            try await store.recordFeedState(named: "feodo", polled)
+            var changed = feodo
+            changed.intervalSeconds = 3600
+            changed.authentication = .basic(user: "reader", secretRef: "file:/run/secrets/feodo")
+            try await store.updateFeed(changed)
+            let record = try #require(try await store.feed(named: "feodo"))
+            #expect(record.definition == changed)
+            #expect(record.state == polled, "a definition change keeps the polling state")
+            var failed = polled
+            failed.lastError = "GET https://feodotracker.abuse.ch/… answered 503"
+            try await store.recordFeedState(named: "feodo", failed)
+            #expect(try await store.feed(named: "feodo")?.state.lastError == failed.lastError)
+
+            try await store.deleteFeed(named: "otx")
+            #expect(try await store.feed(named: "otx") == nil)
+            await expectError(.notFound, "deleting a missing feed") { try await store.deleteFeed(named: "otx") }
+            await expectError(.notFound, "updating a missing feed") { try await store.updateFeed(otx) }
+            await expectError(.notFound, "state of a missing feed") { try await store.recordFeedState(named: "otx", polled) }
+        }
+    }
+
+    /// Alert mappings are saved by name (created, then replaced) and deleted.
+    public func alertMappingsByName() async throws {
+        try await withStore { store in
+            #expect(try await store.saveAlertMapping(name: "edr", definition: #"{"title":"a"}"#, now: F.t0))
+            #expect(try await store.saveAlertMapping(name: "av", definition: #"{"title":"b"}"#, now: F.t0))
+            #expect(try await !store.saveAlertMapping(name: "edr", definition: #"{"title":"c"}"#, now: F.at(5)))
+            let all = try await store.alertMappings()
+            #expect(all.map(\.name) == ["av", "edr"])
+            #expect(
+                all.last == StoredAlertMapping(name: "edr", definition: #"{"title":"c"}"#, createdAt: F.t0, updatedAt: F.at(5)))
+            try await store.deleteAlertMapping(name: "av")
+            #expect(try await store.alertMappings().map(\.name) == ["edr"])
+            await expectError(.notFound, "deleting a missing mapping") { try await store.deleteAlertMapping(name: "av") }
+        }
+    }
+
     // MARK: Access
 
     /// Users and tokens are stored once per name and found by name and secret hash.
@@ -680,6 +759,55 @@ public struct StoreContract: Sendable {
                 secretHash: String(repeating: "12", count: 32), createdAt: F.at(2), source: "qradar")
             try await store.createToken(scoped)
             #expect(try await store.token(secretHash: scoped.secretHash) == scoped)
+        }
+    }
+
+    // MARK: Pollers
+
+    /// A poller state is saved whole under its name, replaced by the next save, listed by name;
+    /// a state with no name, no kind or negative counts is refused and changes nothing.
+    public func pollerStateIsSavedPerName() async throws {
+        try await withStore { store in
+            #expect(try await store.pollerState(named: "qradar") == nil)
+            #expect(try await store.pollerStates().isEmpty)
+            let first = PollerState(
+                name: "qradar", kind: "qradar", cursor: "1613399051536", lastPollAt: F.t0, lastSuccessAt: F.t0,
+                itemsLastPoll: 2, itemsTotal: 2)
+            try await store.savePollerState(first)
+            #expect(try await store.pollerState(named: "qradar") == first)
+
+            // A failed poll keeps the cursor and the last success, and records why.
+            var failed = first
+            failed.lastPollAt = F.at(60)
+            failed.lastError = "QRadar answered 401: check RIPOSTE_QRADAR_TOKEN"
+            failed.itemsLastPoll = 0
+            try await store.savePollerState(failed)
+            #expect(try await store.pollerState(named: "qradar") == failed)
+
+            // Clearing optional fields clears them: a save replaces every field.
+            let cleared = PollerState(name: "qradar", kind: "qradar", itemsTotal: 2)
+            try await store.savePollerState(cleared)
+            #expect(try await store.pollerState(named: "qradar") == cleared)
+
+            let sentinel = PollerState(
+                name: "sentinel", kind: "sentinel", cursor: "2019-01-01T13:15:30Z", lastPollAt: F.at(1), itemsLastPoll: 1,
+                itemsTotal: 1)
+            try await store.savePollerState(sentinel)
+            let azure = PollerState(name: "azure-gov", kind: "sentinel")
+            try await store.savePollerState(azure)
+            #expect(try await store.pollerStates() == [azure, cleared, sentinel])
+
+            await expectError(.invalid, "an empty poller name") {
+                try await store.savePollerState(PollerState(name: "", kind: "qradar"))
+            }
+            await expectError(.invalid, "an empty poller kind") {
+                try await store.savePollerState(PollerState(name: "qradar", kind: ""))
+            }
+            await expectError(.invalid, "a negative item count") {
+                try await store.savePollerState(PollerState(name: "qradar", kind: "qradar", itemsTotal: -1))
+            }
+            #expect(try await store.pollerState(named: "qradar") == cleared)
+            #expect(try await store.pollerStates().count == 3)
         }
     }
 

@@ -14,16 +14,22 @@ package struct WebDependencies: Sendable {
     package var logger: Logger
     /// Shared secrets of the sources that may post signed bodies instead of presenting a token.
     package var signatures: SourceSignatureVerifier
+    package var feeds: FeedService
+    /// The pollers this process runs, listed by `GET /api/v1/pollers` even before their first poll.
+    package var pollers: [ConfiguredPoller]
     /// Grouping and suppression rules.
     package var rules: RuleService
 
     package init(
         store: any RiposteStore, intake: AlertIntake, intel: IntelService, access: AccessService, metrics: Metrics,
-        clock: WallClock, logger: Logger, signatures: SourceSignatureVerifier = SourceSignatureVerifier(secrets: [:]),
+        clock: WallClock, logger: Logger, feeds: FeedService,
+        signatures: SourceSignatureVerifier = SourceSignatureVerifier(secrets: [:]), pollers: [ConfiguredPoller] = [],
         rules: RuleService
     ) {
         self.rules = rules
+        self.feeds = feeds
         self.signatures = signatures
+        self.pollers = pollers
         self.store = store
         self.intake = intake
         self.intel = intel
@@ -43,7 +49,12 @@ package enum WebApplication {
             .register(on: &api)
         IncidentController(store: dependencies.store, clock: dependencies.clock).register(on: &api)
         IntelController(intel: dependencies.intel).register(on: &api)
+        FeedController(feeds: dependencies.feeds, clock: dependencies.clock).register(on: &api)
+        MappingController(
+            mappings: AlertMappingService(store: dependencies.store, intake: dependencies.intake, clock: dependencies.clock)
+        ).register(on: &api)
         AccessController(access: dependencies.access).register(on: &api)
+        PollerController(store: dependencies.store, pollers: dependencies.pollers).register(on: &api)
         RuleController(rules: dependencies.rules, clock: dependencies.clock).register(on: &api)
         dependencies.metrics.describeCounter("riposte_http_requests_total", help: "HTTP requests by route, method and status.")
         return api.router.wrapped(in: [

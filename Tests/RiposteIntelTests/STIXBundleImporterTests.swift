@@ -240,6 +240,40 @@ struct STIXBundleImporterTests {
         #expect(result.indicators.map(\.value) == ["http://ok.example/"])
     }
 
+    @Test("Objects are read one at a time: invalid JSON in one object is that object's error; later identities resolve")
+    func streamed() throws {
+        let identity = "identity--00000000-0000-4000-8000-0000000000bb"
+        let broken = #"{"type":"indicator","id":"indicator--00000000-0000-4000-8000-000000000002","pattern":tru}"#
+        let prefix =
+            #"{"id":"bundle--00000000-0000-4000-8000-000000000000","objects":[ "#
+            + indicatorJSON(extra: #","created_by_ref":"\#(identity)""#) + ", "
+        let bundle =
+            prefix + broken
+            + #",{"type":"identity","spec_version":"2.1","id":"\#(identity)","name":"Example CERT"}],"type":"bundle"}"#
+        let result = try STIXBundleImporter.parse(Array(bundle.utf8), options: options)
+        #expect(result.objectCount == 3 && result.errorCount == 1)
+        let offset = prefix.utf8.count + broken.utf8.count - 1  // the '}' after 'tru'
+        #expect(result.errors.first?.description.hasPrefix("object 1: invalid JSON: unexpected ") == true)
+        #expect(result.errors.first?.description.hasSuffix("expected a value at byte \(offset)") == true)
+        #expect(result.records.map(\.createdBy) == ["Example CERT"])
+        #expect(result.indicators.map(\.value) == ["192.0.2.1"])
+
+        // A bare array and a TAXII envelope are read the same way; JSON broken outside the objects fails the whole input.
+        let array = try STIXBundleImporter.parse(Array("[\(indicatorJSON())]".utf8), options: options)
+        #expect(array.indicators.map(\.value) == ["192.0.2.1"])
+        let envelope = try STIXBundleImporter.parse(
+            Array(#"{"more":false,"objects":[\#(indicatorJSON())]}"#.utf8), options: options)
+        #expect(envelope.indicators.map(\.value) == ["192.0.2.1"])
+        for text in [
+            #"{"type":"bundle","id":[1,,2],"objects":[]}"#, #"{"type":"bundle","objects":[] "#,
+            #"{"type":"bundle","objects":[{}] x"#, #"[{"a":1} {"b":2}]"#,
+        ] {
+            #expect { try STIXBundleImporter.parse(Array(text.utf8), options: options) } throws: {
+                ($0 as? RiposteError)?.message.hasPrefix("invalid JSON:") == true
+            }
+        }
+    }
+
     @Test("Input that is not STIX at all is rejected as a whole with a clear error")
     func notSTIX() {
         for (text, fragment) in [

@@ -219,6 +219,9 @@ struct URLSessionHTTPClientTests {
         #expect(Redaction.headerValue(name: "X-API-Key", value: "k") == "<redacted>")
         #expect(Redaction.headerValue(name: "Proxy-Authorization", value: "k") == "<redacted>")
         #expect(Redaction.headerValue(name: "Accept", value: "application/json") == "application/json")
+        // QRadar's token header, and only that exact name.
+        #expect(Redaction.headerValue(name: "SEC", value: "k") == "<redacted>")
+        #expect(Redaction.headerValue(name: "Sec-Fetch-Mode", value: "cors") == "cors")
     }
 
     @Test("Only http and https URLs are sent")

@@ -46,6 +46,15 @@ struct SQLiteStoreContractTests {
     @Test("Users and tokens are unique by name and found by name and hash")
     func accessTokensAndUsers() async throws { try await runContract { try await $0.accessTokensAndUsers() } }
 
+    @Test("Feeds are stored once per name and keep their polling state")
+    func feedsAndTheirState() async throws { try await runContract { try await $0.feedsAndTheirState() } }
+
+    @Test("Alert mappings are saved by name, replaced and deleted")
+    func alertMappingsByName() async throws { try await runContract { try await $0.alertMappingsByName() } }
+
+    @Test("Poller state is saved whole per name and listed by name")
+    func pollerStateIsSavedPerName() async throws { try await runContract { try await $0.pollerStateIsSavedPerName() } }
+
     @Test("Unknown ids throw not found")
     func notFoundErrors() async throws { try await runContract { try await $0.notFoundErrors() } }
 

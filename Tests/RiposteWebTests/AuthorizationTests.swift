@@ -28,6 +28,7 @@ struct AuthorizationTests {
         Route(method: "GET", path: "/api/v1/alerts/{alert}", minimum: .viewer),
         Route(method: "GET", path: "/api/v1/intel/lookup?value=1.2.3.4", minimum: .viewer),
         Route(method: "GET", path: "/metrics", minimum: .viewer),
+        Route(method: "GET", path: "/api/v1/pollers", minimum: .viewer),
         Route(method: "PATCH", path: "/api/v1/incidents/{incident}", body: jsonBody(["severity": "low"]), minimum: .analyst),
         Route(method: "POST", path: "/api/v1/incidents/{incident}/notes", body: jsonBody(["body": "n"]), minimum: .analyst),
         Route(method: "POST", path: "/api/v1/incidents/{incident}/tasks", body: jsonBody(["title": "t"]), minimum: .analyst),
@@ -38,6 +39,8 @@ struct AuthorizationTests {
             method: "POST", path: "/api/v1/indicators?format=plaintext&feed=f", body: Data("203.0.113.9\n".utf8),
             minimum: .analyst),
         Route(method: "POST", path: "/api/v1/tokens", body: jsonBody(["name": "n", "role": "viewer"]), minimum: .admin),
+        Route(method: "GET", path: "/api/v1/feeds", minimum: .viewer),
+        Route(method: "POST", path: "/api/v1/feeds", minimum: .admin),
         Route(method: "GET", path: "/api/v1/grouping-rules", minimum: .viewer),
         Route(method: "GET", path: "/api/v1/suppression-rules", minimum: .viewer),
         Route(
@@ -66,6 +69,13 @@ struct AuthorizationTests {
                     if path == "/api/v1/tokens" {
                         tokenNames += 1
                         body = jsonBody(["name": "matrix-\(tokenNames)", "role": "viewer"])
+                    }
+                    if path == "/api/v1/feeds" && route.method == "POST" {
+                        tokenNames += 1
+                        body = jsonBody([
+                            "name": "matrix-\(tokenNames)", "kind": "plaintext", "url": "https://feed.example/l",
+                            "enabled": false,
+                        ])
                     }
                     if route.method == "POST", path.hasSuffix("-rules"),
                         var object = route.body.flatMap({

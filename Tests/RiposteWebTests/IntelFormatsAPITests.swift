@@ -39,7 +39,7 @@ struct IntelFormatsAPITests {
     @Test("Revoked and expired STIX indicators are stored but never match; a later valid_until expires on time")
     func lifecycle() async throws {
         try await TestServer.with { server in
-            let soon = Date().addingTimeInterval(1.5)
+            let soon = Date().addingTimeInterval(5)
             let formatter = ISO8601DateFormatter()
             formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
             func indicator(_ id: String, _ ip: String, extra: [String: Any]) -> [String: Any] {
@@ -75,7 +75,7 @@ struct IntelFormatsAPITests {
             #expect(try await hits("198.51.100.2") == 0, "revoked")
             #expect(try await hits("198.51.100.3") == 0, "expired")
             #expect(try await hits("198.51.100.4") == 1, "valid until a moment from now")
-            let expired = try await server.eventually(seconds: 10) { try await hits("198.51.100.4") == 0 }
+            let expired = try await server.eventually(seconds: 20) { try await hits("198.51.100.4") == 0 }
             #expect(expired, "the sweep rebuilds the index when valid_until passes")
             #expect(try await hits("198.51.100.1") == 1)
         }

@@ -20,8 +20,13 @@ final class TestServer: Sendable {
     private let runTask: Task<Void, any Error>
 
     /// Builds and starts the app; `environment` adds configuration keys (`RIPOSTE_GROUPING_WINDOW`).
-    static func start(environment: [String: String] = [:], clock: WallClock = .system) async throws -> TestServer {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("riposte-test-\(UUID().uuidString)").path
+    /// `dataDirectory` reuses a directory (a restart); by default each server gets a fresh one.
+    static func start(
+        environment: [String: String] = [:], dataDirectory: String? = nil, clock: WallClock = .system
+    ) async throws -> TestServer {
+        let directory =
+            dataDirectory
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("riposte-test-\(UUID().uuidString)").path
         var flags = environment
         flags["RIPOSTE_DATA"] = directory
         flags["RIPOSTE_LISTEN"] = "127.0.0.1:0"
@@ -29,7 +34,9 @@ final class TestServer: Sendable {
         let app = try await Application.build(configuration, logger: .disabled, clock: clock, accessLog: { _ in })
         var tokens: [Role: String] = [:]
         for role in Role.allCases {
-            tokens[role] = try await app.access.createToken(name: "test-\(role.rawValue)", role: role).secret.value
+            // Unique names, so a restarted server on the same directory can make its own tokens.
+            let name = "test-\(role.rawValue)" + (dataDirectory == nil ? "" : "-\(UUID().uuidString.prefix(8))")
+            tokens[role] = try await app.access.createToken(name: name, role: role).secret.value
         }
         let port = try await app.start()
         let runTask = Task { try await app.run() }
@@ -46,11 +53,11 @@ final class TestServer: Sendable {
         self.runTask = runTask
     }
 
-    /// Shuts the app down and removes the data directory.
-    func stop() async throws {
+    /// Shuts the app down and removes the data directory (unless `keepingData`, for a restart).
+    func stop(keepingData: Bool = false) async throws {
         await app.shutdown()
         try await runTask.value
-        try? FileManager.default.removeItem(atPath: dataDirectory)
+        if !keepingData { try? FileManager.default.removeItem(atPath: dataDirectory) }
     }
 
     /// Runs `body` against a fresh server and always stops it.

@@ -245,7 +245,8 @@ enum IntelCommand {
         }
         print(
             "\(path): \(outcome.parsed) indicators parsed, \(outcome.summary.added) added, \(outcome.summary.updated) updated, "
-                + "\(outcome.inactive) inactive (revoked or outside their validity), \(outcome.rejectedCount) rejected")
+                + "\(outcome.inactive) inactive (revoked or outside their validity), \(outcome.rejectedCount) rejected; "
+                + "retro-hunt: \(outcome.retroHunt.matched) of \(outcome.retroHunt.scanned) past observables matched")
         for rejected in outcome.rejected.prefix(20) { print("  \(rejected.location): \(rejected.reason)") }
         return .success
     }

@@ -120,7 +120,7 @@ public enum ObservableNormalizer {
         return normalizedScheme + "://" + authority.lowercased() + afterScheme[authorityEnd...]
     }
 
-    static let urlSchemes: Set<String> = ["http", "https", "ftp", "ftps", "hxxp", "hxxps"]
+    static let urlSchemes: Set<String> = ["http", "https", "ftp", "ftps", "hxxp", "hxxps", "ldap", "ldaps", "rmi"]
 
     /// `[user@]host[:port]` where host is an IP, a domain or a host name.
     static func isValidAuthority(_ authority: Substring) -> Bool {

@@ -39,6 +39,10 @@ public enum Permission: String, Sendable, CaseIterable {
     case ingestAlerts = "alerts.ingest"
     case readIntel = "intel.read"
     case importIntel = "intel.import"
+    /// Define, change and delete named alert mappings (new `?source=` names).
+    case manageSources = "sources.manage"
+    /// Define, change and delete intel feeds (their secrets are references into the server's environment).
+    case manageFeeds = "feeds.manage"
     case readMetrics = "metrics.read"
     case manageAccess = "access.manage"
     /// Read grouping and suppression rules and the alerts suppression held back.

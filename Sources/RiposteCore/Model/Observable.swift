@@ -56,11 +56,14 @@ public struct IntelHit: Hashable, Sendable {
     public var confidence: Int?
     /// What the feed says the indicator means (`botnet_cc`).
     public var label: String?
+    /// The feed's reliability when the hit was made (from its definition); nil when not stated.
+    public var reliability: SourceReliability?
 
     public init(
         feed: String, indicator: String, match: IntelMatchKind, firstSeen: Date, confidence: Int? = nil,
-        label: String? = nil
+        label: String? = nil, reliability: SourceReliability? = nil
     ) {
+        self.reliability = reliability
         self.feed = feed
         self.indicator = indicator
         self.match = match

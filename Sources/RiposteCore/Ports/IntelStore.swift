@@ -19,11 +19,15 @@ public struct ObservableIntelUpdate: Hashable, Sendable {
     public var hits: [IntelHit]
     /// The verdict these hits give; the stored verdict never goes down.
     public var verdict: Verdict
+    /// Found by a retro-hunt (an indicator that arrived after the observable): the timeline says so
+    /// with an `intel.retro_matched` event instead of `intel.matched`.
+    public var retroactive: Bool
 
-    public init(observableID: ObservableID, hits: [IntelHit], verdict: Verdict) {
+    public init(observableID: ObservableID, hits: [IntelHit], verdict: Verdict, retroactive: Bool = false) {
         self.observableID = observableID
         self.hits = hits
         self.verdict = verdict
+        self.retroactive = retroactive
     }
 }
 
@@ -34,6 +38,9 @@ public protocol EnrichmentStore: Sendable {
     /// The observables of many alerts in one read (the job worker's batch); unknown alerts are absent
     /// from the result. At most 1,000 alerts. - Throws: `.invalid` over the limit.
     func observables(alerts: [AlertID]) async throws -> [AlertID: [Observable]]
+    /// Observables first seen at or after `since`, in id order, at most `limit` (≤ 10,000), after the
+    /// observable `after` (exclusive) — the retro-hunt's scan. Their `intel` is left empty.
+    func observables(firstSeenSince since: Date, after: ObservableID?, limit: Int) async throws -> [Observable]
     /// Merges hits (one per feed and indicator), raises verdicts, and writes one `intel.matched`
     /// timeline event per observable that gained a hit, all in one transaction. Returns the
     /// number of observables that changed. Idempotent: repeating an update changes nothing.

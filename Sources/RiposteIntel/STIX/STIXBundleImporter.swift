@@ -10,8 +10,9 @@ package enum STIXBundleImporter {
     ///
     /// Indicators with `pattern_type` `stix` are parsed; a pattern that reduces to index entries
     /// (`STIXPatternReducer`) becomes `indicators`, others are kept for evaluation. Identities and TLP marking
-    /// definitions in the same input resolve `created_by_ref` and `object_marking_refs`. SCOs become `observables`;
-    /// well-formed objects of a type nothing defines are skipped and counted in `unknownTypes`.
+    /// definitions anywhere in the same input resolve `created_by_ref` and `object_marking_refs`. SCOs become
+    /// `observables`; well-formed objects of a type nothing defines are skipped and counted in `unknownTypes`.
+    /// Bundles are read one object at a time, so an object that is not valid JSON is a per-object error too.
     ///
     /// - Throws: `RiposteError(.invalid)` when the input is not JSON (with the byte offset) or has no objects;
     ///   `.tooLarge` when it exceeds `limits`. Per-object problems are collected in `errors` instead.
@@ -21,7 +22,26 @@ package enum STIXBundleImporter {
         guard bytes.count <= limits.maxBytes else {
             throw RiposteError(.tooLarge, "STIX input is larger than \(limits.maxBytes) bytes")
         }
-        let document = try JSONParser.parse(Array(bytes))
+        let input = Array(bytes)
+        let streamed = try input.withUnsafeBufferPointer { buffer throws -> STIXImportResult? in
+            guard let extents = STIXObjectExtents(buffer) else { return nil }
+            guard extents.objects.count <= limits.maxObjects else {
+                throw RiposteError(.tooLarge, "STIX input has more than \(limits.maxObjects) objects")
+            }
+            var importer = Importer(options: options, limits: limits, objectCount: extents.objects.count)
+            for (index, range) in extents.objects.enumerated() {
+                do throws(JSONSyntaxError) {
+                    importer.add(try JSONParser.parse(UnsafeBufferPointer(rebasing: buffer[range])), index: index)
+                } catch {
+                    importer.fail(
+                        index: index, id: nil, reason: "invalid JSON: \(error.reason) at byte \(range.lowerBound + error.offset)")
+                }
+            }
+            return importer.finish()
+        }
+        if let streamed { return streamed }
+
+        let document = try JSONParser.parse(input)
         let objects: [JSONValue]
         switch document {
         case .array(let elements):
@@ -50,57 +70,108 @@ package enum STIXBundleImporter {
         guard objects.count <= limits.maxObjects else {
             throw RiposteError(.tooLarge, "STIX input has more than \(limits.maxObjects) objects")
         }
-        let context = Context(objects: objects)
-        var result = STIXImportResult()
-        result.objectCount = objects.count
-        var seen: Set<STIXIndexEntry> = []
+        var importer = Importer(options: options, limits: limits, objectCount: objects.count)
         for (index, object) in objects.enumerated() {
+            importer.add(object, index: index)
+        }
+        return importer.finish()
+    }
+
+    /// Imports objects one by one, in bundle order; references to identities and markings that come later in the
+    /// bundle are resolved by `finish()`.
+    private struct Importer {
+        /// A record whose `created_by_ref` or marking refs named objects not seen yet when it was read.
+        struct Unresolved {
+            var record: Int
+            var indicators: Range<Int>
+            var markingRefs: [String]
+        }
+
+        let options: IndicatorImportOptions
+        let limits: STIXImportLimits
+        var result = STIXImportResult()
+        var context = Context()
+        var seen: Set<STIXIndexEntry> = []
+        var unresolved: [Unresolved] = []
+
+        init(options: IndicatorImportOptions, limits: STIXImportLimits, objectCount: Int) {
+            self.options = options
+            self.limits = limits
+            result.objectCount = objectCount
+            seen.reserveCapacity(objectCount)
+            result.indicators.reserveCapacity(objectCount)
+            result.records.reserveCapacity(objectCount)
+        }
+
+        mutating func add(_ object: JSONValue, index: Int) {
             do throws(ObjectImportIssue) {
                 let (type, kind) = try context.checkedType(object)
                 switch kind {
                 case .unknown:
                     result.unknownTypes[type, default: 0] += 1
-                    continue
                 case .observable:
                     result.observables.append(try context.observable(object, type: type, index: index))
-                    continue
                 case .other:
+                    context.learn(object, type: type)
                     result.skippedByType[type, default: 0] += 1
-                    continue
                 case .indicator:
-                    break
-                }
-                let record = try context.indicator(object, index: index, limits: limits.pattern)
-                switch record.matching {
-                case .indexed(let entries):
-                    for entry in entries {
-                        guard seen.insert(entry).inserted else {
-                            result.duplicateCount += 1
-                            continue
+                    let (record, markingRefs, isResolved) = try context.indicator(
+                        object, index: index, limits: limits.pattern)
+                    let first = result.indicators.count
+                    switch record.matching {
+                    case .indexed(let entries):
+                        for entry in entries {
+                            guard seen.insert(entry).inserted else {
+                                result.duplicateCount += 1
+                                continue
+                            }
+                            result.indicators.append(STIXBundleImporter.indicator(entry, record: record, options: options))
                         }
-                        result.indicators.append(indicator(entry, record: record, options: options))
+                    case .unsupportedPatternType:
+                        result.unsupportedPatternTypes[record.patternType, default: 0] += 1
+                    case .evaluated:
+                        break
                     }
-                case .unsupportedPatternType:
-                    result.unsupportedPatternTypes[record.patternType, default: 0] += 1
-                case .evaluated:
-                    break
+                    if !isResolved {
+                        unresolved.append(
+                            Unresolved(
+                                record: result.records.count, indicators: first..<result.indicators.count,
+                                markingRefs: markingRefs))
+                    }
+                    result.records.append(record)
                 }
-                result.records.append(record)
             } catch {
-                result.errorCount += 1
-                if result.errors.count < limits.maxReportedErrors {
-                    result.errors.append(STIXObjectError(index: index, id: object["id"]?.stringValue, reason: error.reason))
-                }
+                fail(index: index, id: object["id"]?.stringValue, reason: error.reason)
             }
         }
-        return result
+
+        mutating func fail(index: Int, id: String?, reason: String) {
+            result.errorCount += 1
+            if result.errors.count < limits.maxReportedErrors {
+                result.errors.append(STIXObjectError(index: index, id: id, reason: reason))
+            }
+        }
+
+        consuming func finish() -> STIXImportResult {
+            for item in unresolved {
+                let tlp = context.tlp(item.markingRefs)
+                result.records[item.record].tlp = tlp
+                result.records[item.record].createdBy = result.records[item.record].createdByRef.flatMap {
+                    context.identityNames[$0]
+                }
+                for position in item.indicators { result.indicators[position].tlp = tlp }
+            }
+            return result
+        }
     }
 
     /// The Core indicator for one index entry of a record.
-    private static func indicator(
+    fileprivate static func indicator(
         _ entry: STIXIndexEntry, record: STIXIndicatorRecord, options: IndicatorImportOptions
     ) -> Indicator {
-        let label = (record.indicatorTypes.first ?? record.labels.first).flatMap { $0.count <= 128 ? $0 : nil }
+        let label = (record.indicatorTypes.first ?? record.labels.first).flatMap {
+            $0.utf8.count <= 128 || $0.count <= 128 ? $0 : nil
+        }
         return Indicator(
             type: entry.type, value: entry.value, feed: options.feed, confidence: record.confidence ?? options.confidence,
             label: label ?? options.label, firstSeen: options.firstSeen, validFrom: record.validFrom,
@@ -114,22 +185,24 @@ struct ObjectImportIssue: Error {
     var reason: String
 }
 
-/// What the importer knows about the whole input while it reads each object: identity names and TLP markings.
+/// What the importer has learnt from the objects read so far: identity names and TLP markings.
 private struct Context {
     var identityNames: [String: String] = [:]
     var markings: [String: TLP] = STIXMarkings.standard
 
-    init(objects: [JSONValue]) {
-        for object in objects {
-            guard let type = object["type"]?.stringValue, type == "identity" || type == "marking-definition",
-                let id = object["id"]?.stringValue
-            else { continue }
-            if type == "identity", let name = object["name"]?.stringValue {
-                identityNames[id] = name
-            } else if markings[id] == nil, let tlp = STIXMarkings.tlp(ofDefinition: object) {
-                markings[id] = tlp
-            }
+    /// Remembers an identity's name or a marking definition's TLP.
+    mutating func learn(_ object: JSONValue, type: String) {
+        guard type == "identity" || type == "marking-definition", let id = object["id"]?.stringValue else { return }
+        if type == "identity", let name = object["name"]?.stringValue {
+            identityNames[id] = name
+        } else if markings[id] == nil, let tlp = STIXMarkings.tlp(ofDefinition: object) {
+            markings[id] = tlp
         }
+    }
+
+    /// The most restrictive TLP among `refs`.
+    func tlp(_ refs: [String]) -> TLP? {
+        refs.compactMap { markings[$0] }.max()
     }
 
     /// How the importer treats an object type.
@@ -147,7 +220,7 @@ private struct Context {
             throw ObjectImportIssue(reason: "type \(IndicatorClassifier.quoted(type)) is not 3–250 of a–z, 0–9, '-'")
         }
         guard let id = object["id"]?.stringValue else { throw ObjectImportIssue(reason: "missing string 'id'") }
-        guard id.hasPrefix(type + "--"), Self.isUUID(id.utf8.dropFirst(type.utf8.count + 2)) else {
+        guard Self.isIdentifier(id, of: type) else {
             throw ObjectImportIssue(reason: "id \(IndicatorClassifier.quoted(id)) is not '\(type)--<UUID>'")
         }
         if type == "indicator" { return (type, .indicator) }
@@ -207,8 +280,11 @@ private struct Context {
         return STIXObservableRecord(id: object["id"]?.stringValue ?? "", index: index, objectType: type, observables: drafts)
     }
 
-    /// Reads an `indicator` object. - Throws: for a missing or malformed property or a broken pattern.
-    func indicator(_ object: JSONValue, index: Int, limits: STIXPatternLimits) throws(ObjectImportIssue) -> STIXIndicatorRecord {
+    /// Reads an `indicator` object, with its marking refs and whether its refs all named objects already seen.
+    /// - Throws: for a missing or malformed property or a broken pattern.
+    func indicator(
+        _ object: JSONValue, index: Int, limits: STIXPatternLimits
+    ) throws(ObjectImportIssue) -> (STIXIndicatorRecord, markingRefs: [String], isResolved: Bool) {
         let id = object["id"]?.stringValue ?? ""
         let specVersion = try string(object, "spec_version")
         if let specVersion, specVersion != "2.1" && specVersion != "2.0" {
@@ -264,12 +340,14 @@ private struct Context {
         } else {
             matching = .unsupportedPatternType
         }
-        return STIXIndicatorRecord(
+        let createdBy = createdByRef.flatMap { identityNames[$0] }
+        let record = STIXIndicatorRecord(
             id: id, index: index, name: try string(object, "name"), description: try string(object, "description"),
             pattern: pattern, patternType: patternType, validFrom: validFrom, validUntil: validUntil, revoked: revoked,
             confidence: confidence, labels: try strings(object, "labels"), indicatorTypes: try strings(object, "indicator_types"),
-            tlp: markingRefs.compactMap { markings[$0] }.max(), createdByRef: createdByRef,
-            createdBy: createdByRef.flatMap { identityNames[$0] }, matching: matching)
+            tlp: tlp(markingRefs), createdByRef: createdByRef, createdBy: createdBy, matching: matching)
+        let isResolved = (createdByRef == nil || createdBy != nil) && markingRefs.allSatisfy { markings[$0] != nil }
+        return (record, markingRefs, isResolved)
     }
 
     private func string(_ object: JSONValue, _ key: String) throws(ObjectImportIssue) -> String? {
@@ -296,19 +374,25 @@ private struct Context {
     private func timestamp(_ object: JSONValue, _ key: String) throws(ObjectImportIssue) -> Date? {
         guard let text = try string(object, key) else { return nil }
         guard text.utf8.count >= 20, text.utf8.count <= 40, text.utf8.last == UInt8(ascii: "Z"),
-            Array(text.utf8)[10] == UInt8(ascii: "T"), let date = FirstSeenText.date(text)
+            text.utf8.dropFirst(10).first == UInt8(ascii: "T"), let date = FirstSeenText.date(text)
         else { throw ObjectImportIssue(reason: "\(key) \(IndicatorClassifier.quoted(text)) is not an RFC 3339 UTC timestamp") }
         return date
     }
 
-    /// 8-4-4-4-12 hex digits.
-    private static func isUUID(_ text: Substring.UTF8View) -> Bool {
-        guard text.count == 36 else { return false }
-        for (position, byte) in text.enumerated() {
-            let isDash = position == 8 || position == 13 || position == 18 || position == 23
-            guard isDash ? byte == UInt8(ascii: "-") : AddressText.hexDigitValue(byte) != nil else { return false }
+    /// `<type>--<UUID>`, the UUID as 8-4-4-4-12 hex digits; read over the UTF-8 buffer, as every object's id is.
+    private static func isIdentifier(_ id: String, of type: String) -> Bool {
+        let typeCount = type.utf8.count
+        guard id.utf8.count == typeCount + 38, id.utf8.starts(with: type.utf8) else { return false }
+        var id = id
+        return id.withUTF8 { bytes in
+            guard bytes[typeCount] == UInt8(ascii: "-"), bytes[typeCount + 1] == UInt8(ascii: "-") else { return false }
+            for position in 0..<36 {
+                let byte = bytes[typeCount + 2 + position]
+                let isDash = position == 8 || position == 13 || position == 18 || position == 23
+                guard isDash ? byte == UInt8(ascii: "-") : AddressText.hexDigitValue(byte) != nil else { return false }
+            }
+            return true
         }
-        return true
     }
 
     /// A custom object announced by an extension definition (`extension_type` `new-sdo`, `new-sco`, `new-sro`).

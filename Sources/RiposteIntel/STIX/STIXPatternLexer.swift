@@ -120,7 +120,8 @@ struct STIXPatternLexer {
             }
             while let next = peek(), Self.isIdentifierByte(next) { index += 1 }
             let word = String(decoding: bytes[start..<index], as: UTF8.self)
-            if let keyword = Self.keywords[word] { return STIXToken(kind: .keyword(keyword), offset: start) }
+            // Keywords are upper case; most identifiers (object types, properties) are not, and skip the lookup.
+            if byte <= 0x5A, let keyword = Self.keywords[word] { return STIXToken(kind: .keyword(keyword), offset: start) }
             if word == "true" || word == "false" { return STIXToken(kind: .bool(word == "true"), offset: start) }
             return STIXToken(kind: .identifier(word), offset: start)
         }
@@ -178,7 +179,18 @@ struct STIXPatternLexer {
     private mutating func quoted() throws(STIXPatternSyntaxError) -> String {
         let start = index
         index += 1
-        var text: [UInt8] = []
+        // Fast path: no escape before the closing quote, so the content is a slice of the input.
+        var end = index
+        while end < bytes.count, bytes[end] != UInt8(ascii: "'"), bytes[end] != UInt8(ascii: "\\") { end += 1 }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "'") {
+            guard let text = String(validating: bytes[index..<end], as: UTF8.self) else {
+                throw error("string is not valid UTF-8", at: start)
+            }
+            index = end + 1
+            return text
+        }
+        var text = Array(bytes[index..<end])
+        index = end
         while index < bytes.count {
             let byte = bytes[index]
             switch byte {

@@ -83,21 +83,27 @@ package enum STIXPatternParser {
         // MARK: Observation expressions
 
         mutating func followedBy() throws(STIXPatternSyntaxError) -> STIXObservationExpression {
-            var operands = [try or()]
+            let first = try or()
+            guard take(.followedBy) else { return first }  // the common single operand needs no array
+            var operands = [first, try or()]
             while take(.followedBy) { operands.append(try or()) }
-            return operands.count == 1 ? operands[0] : .followedBy(operands)
+            return .followedBy(operands)
         }
 
         mutating func or() throws(STIXPatternSyntaxError) -> STIXObservationExpression {
-            var operands = [try and()]
+            let first = try and()
+            guard take(.or) else { return first }  // the common single operand needs no array
+            var operands = [first, try and()]
             while take(.or) { operands.append(try and()) }
-            return operands.count == 1 ? operands[0] : .or(operands)
+            return .or(operands)
         }
 
         mutating func and() throws(STIXPatternSyntaxError) -> STIXObservationExpression {
-            var operands = [try qualified()]
+            let first = try qualified()
+            guard take(.and) else { return first }  // the common single operand needs no array
+            var operands = [first, try qualified()]
             while take(.and) { operands.append(try qualified()) }
-            return operands.count == 1 ? operands[0] : .and(operands)
+            return .and(operands)
         }
 
         mutating func qualified() throws(STIXPatternSyntaxError) -> STIXObservationExpression {
@@ -159,15 +165,19 @@ package enum STIXPatternParser {
         // MARK: Comparison expressions
 
         mutating func comparisonOr() throws(STIXPatternSyntaxError) -> STIXComparisonExpression {
-            var operands = [try comparisonAnd()]
+            let first = try comparisonAnd()
+            guard take(.or) else { return first }  // the common single operand needs no array
+            var operands = [first, try comparisonAnd()]
             while take(.or) { operands.append(try comparisonAnd()) }
-            return operands.count == 1 ? operands[0] : .or(operands)
+            return .or(operands)
         }
 
         mutating func comparisonAnd() throws(STIXPatternSyntaxError) -> STIXComparisonExpression {
-            var operands = [try propertyTest()]
+            let first = try propertyTest()
+            guard take(.and) else { return first }  // the common single operand needs no array
+            var operands = [first, try propertyTest()]
             while take(.and) { operands.append(try propertyTest()) }
-            return operands.count == 1 ? operands[0] : .and(operands)
+            return .and(operands)
         }
 
         mutating func propertyTest() throws(STIXPatternSyntaxError) -> STIXComparisonExpression {

@@ -28,25 +28,41 @@ enum STIXIndexablePath {
     /// `ipv4-addr:value`, `ipv6-addr:value`, `domain-name:value`, `url:value`, `email-addr:value`,
     /// `email-message:from_ref.value`, `file:hashes.MD5`/`'SHA-1'`/`'SHA-256'` (any case, with or without `-`/`_`).
     init?(_ path: STIXObjectPath) {
-        let keys = path.steps.map { step -> String? in
-            if case .key(let key) = step { return key }
-            return nil
-        }
-        switch (path.objectType, keys) {
-        case ("ipv4-addr", ["value"]): self = .ipv4
-        case ("ipv6-addr", ["value"]): self = .ipv6
-        case ("domain-name", ["value"]): self = .domain
-        case ("url", ["value"]): self = .url
-        case ("email-addr", ["value"]), ("email-message", ["from_ref", "value"]): self = .email
-        case ("file", let keys) where keys.count == 2 && keys[0] == "hashes":
-            guard let algorithm = keys[1], let hash = Self.hashAlgorithm(algorithm) else { return nil }
-            self = hash
+        // Checked step by step rather than by building the key list: this runs once per feed comparison.
+        guard case .key(let first)? = path.steps.first else { return nil }
+        switch path.steps.count {
+        case 1:
+            guard first == "value" else { return nil }
+            switch path.objectType {
+            case "ipv4-addr": self = .ipv4
+            case "ipv6-addr": self = .ipv6
+            case "domain-name": self = .domain
+            case "url": self = .url
+            case "email-addr": self = .email
+            default: return nil
+            }
+        case 2:
+            guard case .key(let second) = path.steps[1] else { return nil }
+            if path.objectType == "file", first == "hashes", let hash = Self.hashAlgorithm(second) {
+                self = hash
+            } else if path.objectType == "email-message", first == "from_ref", second == "value" {
+                self = .email
+            } else {
+                return nil
+            }
         default: return nil
         }
     }
 
     /// `MD5`, `md5`, `SHA-1`, `sha1`, `SHA_256`, `'SHA-256'` … → the algorithm; nil for others (SHA-512, SSDEEP, TLSH).
     static func hashAlgorithm(_ name: String) -> STIXIndexablePath? {
+        switch name {  // the spellings feeds use, without folding
+        case "MD5": return .md5
+        case "SHA-1": return .sha1
+        case "SHA-256": return .sha256
+        default: break
+        }
+        guard name.utf8.count <= 8 else { return nil }
         let key = String(name.lowercased().unicodeScalars.filter { $0 != "-" && $0 != "_" })
         switch key {
         case "md5": return .md5
@@ -118,11 +134,16 @@ package enum STIXPatternReducer {
     package static func reduce(_ pattern: STIXPattern) throws(UnrecognizedIndicator) -> STIXPatternReduction {
         var tests: [(STIXIndexablePath, String)] = []
         guard collect(pattern.expression, into: &tests) else { return .evaluated }
-        var seen: Set<STIXIndexEntry> = []
         var entries: [STIXIndexEntry] = []
+        entries.reserveCapacity(tests.count)
+        var seen: Set<STIXIndexEntry> = []  // only for long lists; short ones are searched
         for (path, text) in tests {
             let entry = try path.entry(text)
-            if seen.insert(entry).inserted { entries.append(entry) }
+            if tests.count <= 16 {
+                if !entries.contains(entry) { entries.append(entry) }
+            } else if seen.insert(entry).inserted {
+                entries.append(entry)
+            }
         }
         return .indexed(entries)
     }

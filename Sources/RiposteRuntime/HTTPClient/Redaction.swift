@@ -5,7 +5,7 @@ package import Foundation
 ///
 /// Redacted: userinfo in URLs, query parameters whose names look like credentials (`key`, `apikey`,
 /// `token`, `secret`, `password`, `auth`, `sig`, `session`, …), fragments, and the values of
-/// `Authorization`, `Cookie` and similarly named headers. Over-redacting a harmless parameter is
+/// `Authorization`, `Cookie`, QRadar's `SEC` and similarly named headers. Over-redacting a harmless parameter is
 /// the accepted cost of never printing a key.
 package enum Redaction {
     package static let placeholder = "<redacted>"
@@ -22,7 +22,9 @@ package enum Redaction {
     /// True when the header `name` may carry a credential.
     package static func isSensitiveHeader(_ name: String) -> Bool {
         let lowered = name.lowercased()
-        return lowered == "cookie" || lowered == "set-cookie" || sensitiveFragments.contains { lowered.contains($0) }
+        // `SEC` is QRadar's token header; too short a fragment to match inside other names.
+        return lowered == "cookie" || lowered == "set-cookie" || lowered == "sec"
+            || sensitiveFragments.contains { lowered.contains($0) }
     }
 
     /// The header value as it may be shown.

@@ -168,6 +168,39 @@ enum M0001_Initial {
             UNIQUE (feed, type, value)
         ) STRICT;
 
+        -- Named declarative alert mappings (?source=NAME), as their JSON definitions.
+        CREATE TABLE alert_mappings (
+            name TEXT PRIMARY KEY,
+            definition TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        ) STRICT;
+
+        CREATE TABLE feeds (
+            name TEXT PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('plaintext', 'csv', 'stix', 'misp', 'misp-feed', 'taxii')),
+            url TEXT NOT NULL,
+            collection TEXT,
+            csv_column TEXT,
+            interval_seconds INTEGER NOT NULL CHECK (interval_seconds >= 60),
+            enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+            reliability TEXT NOT NULL CHECK (reliability IN ('A', 'B', 'C', 'D', 'E', 'F')),
+            -- Where the poller reads the secret (env:NAME or file:/path); never the secret itself.
+            auth_scheme TEXT CHECK (auth_scheme IN ('basic', 'bearer', 'header')),
+            auth_name TEXT,
+            auth_secret_ref TEXT,
+            created_at INTEGER NOT NULL,
+            last_attempt_at INTEGER,
+            last_success_at INTEGER,
+            last_error TEXT,
+            etag TEXT,
+            last_modified TEXT,
+            cursor TEXT,
+            last_added INTEGER NOT NULL DEFAULT 0,
+            last_updated INTEGER NOT NULL DEFAULT 0,
+            next_poll_at INTEGER
+        ) STRICT;
+
         CREATE TABLE users (
             id TEXT PRIMARY KEY,
             name TEXT NOT NULL UNIQUE,

@@ -18,7 +18,7 @@ struct IntelController {
             let answer = intel.lookup(value)
             return try JSONBody.response(
                 V1.LookupResponse(
-                    value: value, type: answer.type?.rawValue, verdict: answer.verdict.rawValue,
+                    value: value, type: answer.type?.rawValue, verdict: answer.verdict.rawValue, reason: answer.reason,
                     hits: answer.hits.map(V1.IntelHitDTO.init)))
         }
     }
@@ -38,6 +38,7 @@ struct IntelController {
             V1.ImportResponse(
                 feed: feed, format: format.rawValue, parsed: outcome.parsed, added: outcome.summary.added,
                 updated: outcome.summary.updated, inactive: outcome.inactive,
+                retro_hunt: .init(scanned: outcome.retroHunt.scanned, matched: outcome.retroHunt.matched),
                 rejected: outcome.rejected.map { V1.ImportResponse.Rejected(location: $0.location, reason: $0.reason) },
                 rejected_count: outcome.rejectedCount))
     }

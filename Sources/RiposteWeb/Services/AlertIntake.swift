@@ -3,6 +3,7 @@
 package import RiposteCore
 package import RiposteIngest
 package import RiposteRuntime
+import Synchronization
 
 /// Turns request bodies into stored alerts and incidents.
 package final class AlertIntake: Sendable {
@@ -16,6 +17,8 @@ package final class AlertIntake: Sendable {
     private let admission: IngestAdmission
     /// Grouping and suppression rules in force; swapped by `RuleService`, read once per call.
     private let rules: LiveAlertRules
+    /// Built-in parsers plus the named mappings in force (swapped whole by `useMappings`).
+    private let registry = Mutex(AlertParserRegistry.builtIn)
     private let onStored: @Sendable ([IngestOutcome]) -> Void
 
     package init(
@@ -53,7 +56,8 @@ package final class AlertIntake: Sendable {
     /// - Throws: `.invalid` naming the bad record (nothing is stored), `.tooLarge` over the limits,
     ///   `.overloaded` while the bodies already waiting for the writer fill the admission limit.
     package func ingest(body: [UInt8], source: String) async throws -> [IngestOutcome] {
-        let parser = try AlertParsers.parser(named: source)  // before counting: metric labels are known sources only
+        // Resolved before counting: metric labels are known source names only.
+        let parser = try registry.withLock { $0 }.parser(named: source)
         do {
             return try await admission.withAdmission(bytes: body.count) {
                 let drafts: [AlertDraft]
@@ -69,6 +73,14 @@ package final class AlertIntake: Sendable {
             metrics.increment("riposte_alerts_overloaded_total", labels: [("source", source)])
             throw error
         }
+    }
+
+    /// Replaces the named mappings that define extra `?source=` names (the built-ins stay).
+    /// - Throws: as `AlertParserRegistry.register` for a bad or built-in name.
+    package func useMappings(_ mappings: [(name: String, mapping: AlertMapping)]) throws {
+        var next = AlertParserRegistry()
+        for (name, mapping) in mappings { try next.register(name: name, mapping: mapping) }
+        registry.withLock { $0 = next }
     }
 
     /// Stores already parsed alerts (the CLI's offline ingest and the benchmarks come in here).

@@ -28,9 +28,21 @@ package final class IntelService: Sendable {
         package var rejectedCount: Int
         /// Parsed indicators that are revoked or outside their validity window now: stored, not matched.
         package var inactive: Int
+        /// What matching the new indicators against past observables found.
+        package var retroHunt: RetroHuntResult
     }
 
-    private let store: any IndicatorStore
+    /// What one retro-hunt did.
+    package struct RetroHuntResult: Sendable {
+        /// Observables first seen within the retro-hunt window, all looked up.
+        package var scanned = 0
+        /// Observables that gained a hit (their verdicts rise, their incidents' timelines say so).
+        package var matched = 0
+    }
+
+    private let store: any IndicatorStore & EnrichmentStore
+    /// How far back a retro-hunt looks for observables that new indicators match (0: no retro-hunt).
+    private let retroHuntDays: Int
     private let holder = IntelIndexHolder()
     private let clock: WallClock
     private let logger: Logger
@@ -41,8 +53,13 @@ package final class IntelService: Sendable {
     /// Indicators read from the store per page while building the index.
     private static let pageSize = 50_000
 
-    package init(store: any IndicatorStore, clock: WallClock, logger: Logger, metrics: Metrics) {
+    package init(
+        store: any IndicatorStore & EnrichmentStore, clock: WallClock, logger: Logger, metrics: Metrics, retroHuntDays: Int = 30
+    ) {
         self.store = store
+        self.retroHuntDays = retroHuntDays
+        metrics.describeCounter(
+            "riposte_intel_retro_matches_total", help: "Past observables that later indicators matched (retro-hunt).")
         self.clock = clock
         self.logger = logger
         self.metrics = metrics
@@ -130,18 +147,33 @@ package final class IntelService: Sendable {
         waiters.forEach { $0.resume() }
     }
 
+    /// Feed reliabilities by feed name, from the feed definitions (see `FeedService`).
+    private let reliabilities = Mutex<[String: SourceReliability]>([:])
+
+    package func setFeedReliabilities(_ values: [String: SourceReliability]) { reliabilities.withLock { $0 = values } }
+
+    /// The index's hits for a value, each with its feed's reliability.
+    private func hits(_ type: ObservableType, _ value: String) -> [IntelHit] {
+        var hits = holder.current.lookup(type, value)
+        guard !hits.isEmpty else { return hits }
+        let known = reliabilities.withLock { $0 }
+        for index in hits.indices { hits[index].reliability = known[hits[index].feed] }
+        return hits
+    }
+
     /// The intel update for one observable, or nil when nothing matches.
     package func update(for observable: Observable) -> ObservableIntelUpdate? {
-        let hits = holder.current.lookup(observable.type, observable.value)
+        let hits = hits(observable.type, observable.value)
         guard !hits.isEmpty else { return nil }
         return ObservableIntelUpdate(observableID: observable.id, hits: hits, verdict: VerdictPolicy.verdict(for: hits))
     }
 
-    /// What is known of `value`: its detected type, verdict and hits.
-    package func lookup(_ raw: String) -> (type: ObservableType?, verdict: Verdict, hits: [IntelHit]) {
-        guard let draft = Self.detect(raw) else { return (nil, .unknown, []) }
-        let hits = holder.current.lookup(draft.type, draft.value)
-        return (draft.type, VerdictPolicy.verdict(for: hits), hits)
+    /// What is known of `value`: its detected type, verdict, why, and hits.
+    package func lookup(_ raw: String) -> (type: ObservableType?, verdict: Verdict, reason: String, hits: [IntelHit]) {
+        guard let draft = Self.detect(raw) else { return (nil, .unknown, "not an observable value", []) }
+        let hits = hits(draft.type, draft.value)
+        let explained = VerdictPolicy.explain(hits)
+        return (draft.type, explained.verdict, explained.reason, hits)
     }
 
     /// The first observable type `raw` is a valid value of, most specific first.
@@ -189,12 +221,72 @@ package final class IntelService: Sendable {
             }
             rejectedCount = result.errorCount
         }
+        return try await store(
+            indicators, feed: feed, now: now, rejected: rejected, rejectedCount: rejectedCount, rebuildIndex: rebuildIndex)
+    }
+
+    /// Imports STIX objects already parsed (a TAXII page's `objects`) as `importList` imports a bundle.
+    package func importSTIXObjects(_ objects: [JSONValue], feed: String, rebuildIndex: Bool = true) async throws -> ImportOutcome
+    {
+        let now = clock.now()
+        let result = try STIXBundleImporter.importObjects(
+            objects, options: try IndicatorImportOptions(feed: feed, firstSeen: now))
+        let rejected = result.errors.map {
+            ImportOutcome.Rejection(location: "object \($0.index)" + ($0.id.map { " (\($0))" } ?? ""), reason: $0.reason)
+        }
+        return try await store(
+            result.indicators, feed: feed, now: now, rejected: rejected, rejectedCount: result.errorCount,
+            rebuildIndex: rebuildIndex)
+    }
+
+    private func store(
+        _ indicators: [Indicator], feed: String, now: Date, rejected: [ImportOutcome.Rejection], rejectedCount: Int,
+        rebuildIndex: Bool
+    ) async throws -> ImportOutcome {
         let summary = try await store.importIndicators(indicators, now: now)
         metrics.increment("riposte_intel_indicators_imported_total", by: Double(summary.added), labels: [("feed", feed)])
         if rebuildIndex, summary.added > 0 || summary.updated > 0 { try await reload() }
+        let retroHunt = try await self.retroHunt(indicators, now: now)
         return ImportOutcome(
             parsed: indicators.count, summary: summary, rejected: rejected, rejectedCount: rejectedCount,
-            inactive: indicators.count { !$0.isActive(at: now) })
+            inactive: indicators.count { !$0.isActive(at: now) }, retroHunt: retroHunt)
+    }
+
+    /// Matches `indicators` against the observables first seen in the last `retroHuntDays` days: each
+    /// observable that gains a hit has its verdict raised and an `intel.retro_matched` event on its
+    /// incident's timeline, which rules and playbooks can trigger on. Re-matching known hits changes
+    /// nothing, so it is safe to run for every import.
+    package func retroHunt(_ indicators: [Indicator], now: Date) async throws -> RetroHuntResult {
+        var result = RetroHuntResult()
+        let active = indicators.filter { $0.isActive(at: now) }
+        guard retroHuntDays > 0, !active.isEmpty else { return result }
+        var builder = IndicatorIndex.Builder()
+        builder.add(contentsOf: active)
+        let index = builder.build()
+        let known = reliabilities.withLock { $0 }
+        let since = now.addingTimeInterval(-Double(retroHuntDays) * 86_400)
+        var after: ObservableID?
+        while true {
+            let page = try await store.observables(firstSeenSince: since, after: after, limit: 10_000)
+            guard let last = page.last else { break }
+            after = last.id
+            result.scanned += page.count
+            var updates: [ObservableIntelUpdate] = []
+            for observable in page {
+                var hits = index.lookup(observable.type, observable.value)
+                guard !hits.isEmpty else { continue }
+                for position in hits.indices { hits[position].reliability = known[hits[position].feed] }
+                updates.append(
+                    ObservableIntelUpdate(
+                        observableID: observable.id, hits: hits, verdict: VerdictPolicy.verdict(for: hits), retroactive: true))
+            }
+            if !updates.isEmpty { result.matched += try await store.recordIntel(updates, now: now) }
+        }
+        if result.matched > 0 {
+            metrics.increment("riposte_intel_retro_matches_total", by: Double(result.matched))
+            logger.info("retro-hunt matched past observables", ["observables": String(result.matched)])
+        }
+        return result
     }
 }
 

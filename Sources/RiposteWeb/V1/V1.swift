@@ -35,6 +35,10 @@ enum V1 {
         var first_seen: String
         var confidence: Int?
         var label: String?
+        /// The feed's reliability letter, when its definition states one.
+        var reliability: String?
+        /// Confidence × reliability weight, 0–100: what the verdict compares with its threshold.
+        var score: Int
 
         init(_ hit: IntelHit) {
             feed = hit.feed
@@ -43,6 +47,8 @@ enum V1 {
             first_seen = RFC3339.format(hit.firstSeen)
             confidence = hit.confidence
             label = hit.label
+            reliability = hit.reliability?.rawValue
+            score = VerdictPolicy.score(hit)
         }
     }
 
@@ -218,10 +224,91 @@ enum V1 {
         var items: [Item]
     }
 
+    /// A named alert mapping with its definition as JSON.
+    struct MappingDTO: Encodable {
+        var name: String
+        var definition: JSONValueDTO
+        var created_at: String
+        var updated_at: String
+
+        init(_ stored: StoredAlertMapping) {
+            name = stored.name
+            definition = JSONValueDTO((try? JSONParser.parse(Array(stored.definition.utf8))) ?? .null)
+            created_at = RFC3339.format(stored.createdAt)
+            updated_at = RFC3339.format(stored.updatedAt)
+        }
+    }
+
+    struct FeedList: Encodable {
+        var items: [FeedDTO]
+    }
+
+    /// A feed with its polling state; `auth` shows where the secret is read from, never the secret.
+    struct FeedDTO: Encodable {
+        struct Auth: Encodable {
+            var scheme: String
+            var user: String?
+            var header: String?
+            var secret: String
+        }
+
+        struct State: Encodable {
+            var last_attempt_at: String?
+            var last_success_at: String?
+            var last_error: String?
+            var last_added: Int
+            var last_updated: Int
+            var next_poll_at: String?
+            var cursor: String?
+            var etag: String?
+            var last_modified: String?
+        }
+
+        var name: String
+        var kind: String
+        var url: String
+        var collection: String?
+        var csv_column: String?
+        var interval_seconds: Int
+        var enabled: Bool
+        var reliability: String
+        var auth: Auth?
+        var created_at: String
+        var state: State
+
+        init(_ record: FeedRecord) {
+            let feed = record.definition
+            name = feed.name
+            kind = feed.kind.rawValue
+            url = Redaction.url(URL(string: feed.url) ?? URL(string: "about:blank")!)
+            collection = feed.collection
+            csv_column = feed.csvColumn
+            interval_seconds = feed.intervalSeconds
+            enabled = feed.enabled
+            reliability = feed.reliability.rawValue
+            switch feed.authentication {
+            case .none: auth = nil
+            case .basic(let user, let secret): auth = Auth(scheme: "basic", user: user, secret: secret)
+            case .bearer(let secret): auth = Auth(scheme: "bearer", secret: secret)
+            case .header(let header, let secret): auth = Auth(scheme: "header", header: header, secret: secret)
+            }
+            created_at = RFC3339.format(feed.createdAt)
+            let state = record.state
+            self.state = State(
+                last_attempt_at: state.lastAttemptAt.map(RFC3339.format),
+                last_success_at: state.lastSuccessAt.map(RFC3339.format),
+                last_error: state.lastError, last_added: state.lastAdded, last_updated: state.lastUpdated,
+                next_poll_at: state.nextPollAt.map(RFC3339.format), cursor: state.cursor, etag: state.etag,
+                last_modified: state.lastModified)
+        }
+    }
+
     struct LookupResponse: Encodable {
         var value: String
         var type: String?
         var verdict: String
+        /// Which hit decided the verdict, and why.
+        var reason: String
         var hits: [IntelHitDTO]
     }
 
@@ -238,6 +325,13 @@ enum V1 {
         var updated: Int
         /// Revoked or outside their validity window: stored, not matched.
         var inactive: Int
+        /// Past observables (first seen within the retro-hunt window) scanned and newly matched.
+        var retro_hunt: RetroHunt
+
+        struct RetroHunt: Encodable {
+            var scanned: Int
+            var matched: Int
+        }
         var rejected: [Rejected]
         var rejected_count: Int
     }

@@ -1,3 +1,10 @@
+CREATE TABLE alert_mappings (
+    name TEXT PRIMARY KEY,
+    definition TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+) STRICT;
+
 CREATE TABLE alert_observables (
     alert_id TEXT NOT NULL REFERENCES alerts (id),
     observable_id TEXT NOT NULL REFERENCES observables (id),
@@ -65,6 +72,31 @@ CREATE TABLE case_tasks (
 ) STRICT;
 
 CREATE INDEX case_tasks_incident ON case_tasks (incident_id, created_at);
+
+CREATE TABLE feeds (
+    name TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('plaintext', 'csv', 'stix', 'misp', 'misp-feed', 'taxii')),
+    url TEXT NOT NULL,
+    collection TEXT,
+    csv_column TEXT,
+    interval_seconds INTEGER NOT NULL CHECK (interval_seconds >= 60),
+    enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+    reliability TEXT NOT NULL CHECK (reliability IN ('A', 'B', 'C', 'D', 'E', 'F')),
+    -- Where the poller reads the secret (env:NAME or file:/path); never the secret itself.
+    auth_scheme TEXT CHECK (auth_scheme IN ('basic', 'bearer', 'header')),
+    auth_name TEXT,
+    auth_secret_ref TEXT,
+    created_at INTEGER NOT NULL,
+    last_attempt_at INTEGER,
+    last_success_at INTEGER,
+    last_error TEXT,
+    etag TEXT,
+    last_modified TEXT,
+    cursor TEXT,
+    last_added INTEGER NOT NULL DEFAULT 0,
+    last_updated INTEGER NOT NULL DEFAULT 0,
+    next_poll_at INTEGER
+) STRICT;
 
 CREATE TABLE grouping_rules (
     id TEXT PRIMARY KEY,
@@ -164,6 +196,19 @@ CREATE TABLE observables (
 ) STRICT, WITHOUT ROWID;
 
 CREATE INDEX observables_type_value ON observables (type, value);
+
+CREATE TABLE poller_state (
+    name TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    -- Opaque to the store: each poller writes its own position text.
+    cursor TEXT,
+    last_poll_at INTEGER,
+    last_success_at INTEGER,
+    -- Safe to show to viewers: never a credential.
+    last_error TEXT,
+    items_last_poll INTEGER NOT NULL CHECK (items_last_poll >= 0),
+    items_total INTEGER NOT NULL CHECK (items_total >= 0)
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE schema_migrations (
     version INTEGER PRIMARY KEY,
