@@ -146,6 +146,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(
+            name: "GroupingBenchmark",
+            dependencies: ["RiposteStoreSQLite", "RiposteIngest", "RiposteCore", "RiposteRuntime", "RiposteTesting"],
+            path: "Benchmarks/GroupingBenchmark",
+            swiftSettings: strict
+        ),
+        .executableTarget(
             name: "StartupBenchmark",
             dependencies: [],
             path: "Benchmarks/StartupBenchmark",

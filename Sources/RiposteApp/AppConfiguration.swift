@@ -14,6 +14,8 @@ package struct AppConfiguration: Sendable {
     package var http = HTTPServerConfiguration()
     package var grouping = GroupingPolicy()
     package var fingerprinter = Fingerprinter.default
+    /// Per-source fields that identify a repeat when the payload has no id (see `DedupKeys`).
+    package var dedupKeys = DedupKeys()
     package var ingestLimits = IngestLimits()
     /// Alert bodies received and not yet committed, in bytes, before ingest answers 429.
     package var ingestMaxPendingBytes = 256 << 20
@@ -46,8 +48,13 @@ package struct AppConfiguration: Sendable {
     /// - `RIPOSTE_LISTEN` (`HOST:PORT`, default `127.0.0.1:8080`)
     /// - `RIPOSTE_DATABASE` (`sqlite:`; default `sqlite:`)
     /// - `RIPOSTE_GROUPING_WINDOW` (seconds, 1…2592000, default 3600)
+    /// - `RIPOSTE_GROUPING_MAX_ALERTS` (alerts per incident before an overflow incident opens, for alerts no
+    ///   grouping rule matches; 1…1000000, default no limit)
     /// - `RIPOSTE_GROUPING_FIELDS` (comma list of source, rule, src_ip, dst_ip, host, user, title;
     ///   default `source,rule,src_ip,dst_ip,host,user`)
+    /// - `RIPOSTE_DEDUP_KEYS` (per source, the fields that make the source ref of an alert whose payload has
+    ///   no id: `cef=rule_uid,src_ip,dst_ip,time;syslog=host,title,time`; fields source, rule_uid, rule_name,
+    ///   severity, src_ip, dst_ip, host, user, title, time; default none)
     /// - `RIPOSTE_INGEST_MAX_RECORDS` (per request, default 10000), `RIPOSTE_INGEST_MAX_RECORD_BYTES`
     ///   (default 1048576)
     /// - `RIPOSTE_INGEST_MAX_PENDING_BYTES` (alert bodies received and not yet committed before ingest
@@ -113,6 +120,10 @@ package struct AppConfiguration: Sendable {
         }
         grouping.window = .seconds(try values.int("RIPOSTE_GROUPING_WINDOW", default: 3600, range: 1...2_592_000))
         if let fields = values["RIPOSTE_GROUPING_FIELDS"] { fingerprinter = try Fingerprinter(parsing: fields) }
+        if values["RIPOSTE_GROUPING_MAX_ALERTS"] != nil {
+            grouping.maxAlerts = try values.int("RIPOSTE_GROUPING_MAX_ALERTS", default: 0, range: 1...1_000_000)
+        }
+        if let keys = values["RIPOSTE_DEDUP_KEYS"] { dedupKeys = try DedupKeys(parsing: keys) }
         ingestLimits.maxRecords = try values.int(
             "RIPOSTE_INGEST_MAX_RECORDS", default: ingestLimits.maxRecords, range: 1...1_000_000)
         ingestLimits.maxRecordBytes = try values.int(

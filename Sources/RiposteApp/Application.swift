@@ -39,12 +39,27 @@ package final class Application: Sendable {
             store: store, clock: clock, logger: logger, metrics: metrics, retroHuntDays: configuration.retroHuntDays)
         let access = AccessService(store: store, ids: ids, clock: clock)
         let workerBox = WorkerBox()
+        let liveRules = LiveAlertRules(
+            AlertRuleSet(
+                defaultFingerprinter: configuration.fingerprinter, defaultPolicy: configuration.grouping,
+                dedupKeys: configuration.dedupKeys))
+        let rules = RuleService(
+            store: store, ids: ids, clock: clock, live: liveRules, defaultFingerprinter: configuration.fingerprinter,
+            defaultPolicy: configuration.grouping, dedupKeys: configuration.dedupKeys)
+        do {
+            // Before the first alert: an alert must never be grouped or let through by a rule set not yet loaded.
+            try await rules.reload()
+        } catch {
+            await store.close()
+            throw error
+        }
         let intake = AlertIntake(
             store: store, ids: ids, clock: clock, fingerprinter: configuration.fingerprinter,
             grouping: configuration.grouping, limits: configuration.ingestLimits, metrics: metrics,
             admission: IngestAdmission(
                 maxPendingBytes: configuration.ingestMaxPendingBytes,
                 retryAfterSeconds: configuration.ingestRetryAfterSeconds),
+            rules: liveRules,
             onStored: { _ in workerBox.worker?.wake() })
         let worker = JobWorker(
             store: store, intel: intel, clock: clock, logger: logger, metrics: metrics,
@@ -66,7 +81,7 @@ package final class Application: Sendable {
                 store: store, intake: intake, intel: intel, access: access, metrics: metrics, clock: clock,
                 logger: logger, feeds: feeds,
                 signatures: SourceSignatureVerifier(secrets: configuration.sourceSecrets, clock: clock),
-                pollers: pollers.map { ConfiguredPoller(name: $0.name, kind: $0.poller.kind) }))
+                pollers: pollers.map { ConfiguredPoller(name: $0.name, kind: $0.poller.kind) }, rules: rules))
         let server = HTTPServer(
             configuration: configuration.http, responder: responder,
             accessLog: accessLog ?? AccessLog.standardOutput)

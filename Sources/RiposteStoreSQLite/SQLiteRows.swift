@@ -19,7 +19,8 @@ func decodeEnum<T: RawRepresentable>(_ type: T.Type, _ raw: T.RawValue, table: S
 
 enum IncidentRow {
     static let columns =
-        "id, number, title, severity, status, owner, fingerprint, alert_count, created_at, updated_at, last_alert_at"
+        "id, number, title, severity, status, owner, fingerprint, alert_count, created_at, updated_at, last_alert_at, "
+        + "overflow_of"
 
     static func decode(_ row: SQLiteRow) throws -> Incident {
         Incident(
@@ -27,7 +28,7 @@ enum IncidentRow {
             severity: try decodeEnum(Severity.self, row.int(3), table: "incidents", column: "severity"),
             status: try decodeEnum(IncidentStatus.self, row.text(4), table: "incidents", column: "status"),
             owner: row.optionalText(5), fingerprint: row.text(6), alertCount: row.int(7), createdAt: row.date(8),
-            updatedAt: row.date(9), lastAlertAt: row.date(10))
+            updatedAt: row.date(9), lastAlertAt: row.date(10), overflowOf: row.optionalText(11).map(IncidentID.init(rawValue:)))
     }
 }
 

@@ -1,6 +1,6 @@
 // Test data for the store contract: fixed times, deterministic alert ids, and alert and error helpers.
 import FoundationEssentials
-import RiposteCore
+public import RiposteCore
 import Testing
 
 /// Builds the alerts, times and ids the contract checks use.
@@ -54,5 +54,21 @@ func expectError<T>(
         #expect(error.code == code, "\(what): expected \(code), got \(error)", sourceLocation: sourceLocation)
     } catch {
         Issue.record("\(what): expected a RiposteError \(code), got \(error)", sourceLocation: sourceLocation)
+    }
+}
+
+/// A suppressed alert has no incident; a check that expects one reads it through this.
+struct MissingIncident: Error, CustomStringConvertible {
+    var alert: AlertID
+    var description: String { "alert \(alert) has no incident (suppressed)" }
+}
+
+extension IngestOutcome {
+    /// The incident the alert opened or joined. - Throws: `MissingIncident` (failing the test) when suppressed.
+    public var incident: IncidentID {
+        get throws {
+            guard let incidentID else { throw MissingIncident(alert: alertID) }
+            return incidentID
+        }
     }
 }

@@ -47,9 +47,12 @@ public struct StoreContract: Sendable {
         try await pollerStateIsSavedPerName()
         try await notFoundErrors()
         try await closeMakesStoreUnavailable()
+        try await alertRulesCreateChangeDelete()
+        try await ingestStoresSuppressedAlerts()
+        try await ingestOverflowsFullIncidents()
     }
 
-    private func withStore(_ body: (any RiposteStore) async throws -> Void) async throws {
+    func withStore(_ body: (any RiposteStore) async throws -> Void) async throws {
         let store = try await makeStore()
         do {
             try await body(store)
@@ -75,7 +78,7 @@ public struct StoreContract: Sendable {
             #expect(!outcome.duplicate)
             #expect(outcome.createdIncident)
 
-            let incident = try await store.incident(id: outcome.incidentID)
+            let incident = try await store.incident(id: try outcome.incident)
             #expect(incident.number == 1)
             #expect(incident.title == "Brute force on VPN")
             #expect(incident.severity == .high)
@@ -138,7 +141,7 @@ public struct StoreContract: Sendable {
             #expect(again.alertID == first.id)
             #expect(again.incidentID == outcomes[0].incidentID)
 
-            let incident = try await store.incident(id: outcomes[0].incidentID)
+            let incident = try await store.incident(id: try outcomes[0].incident)
             #expect(incident.alertCount == 1)
             #expect(incident.lastAlertAt == F.t0, "a duplicate does not touch the incident")
             #expect(try await store.timeline(incident: incident.id).count == 1)
@@ -166,7 +169,7 @@ public struct StoreContract: Sendable {
             #expect(!joined.createdIncident)
             #expect(joined.incidentID == opened.incidentID)
 
-            var incident = try await store.incident(id: opened.incidentID)
+            var incident = try await store.incident(id: try opened.incident)
             #expect(incident.alertCount == 2)
             #expect(incident.severity == .high, "severity rises to the alert's")
             #expect(incident.title == "First")
@@ -200,7 +203,7 @@ public struct StoreContract: Sendable {
             let outcomes = try await store.ingest(batch, policy: GroupingPolicy(), now: F.at(9000))
             #expect(outcomes.map(\.createdIncident) == [true, false, false])
             #expect(Set(outcomes.map(\.incidentID)).count == 1)
-            let batchIncident = try await store.incident(id: outcomes[0].incidentID)
+            let batchIncident = try await store.incident(id: try outcomes[0].incident)
             #expect(batchIncident.alertCount == 3)
             #expect(batchIncident.severity == .critical)
             #expect(batchIncident.title == "Batch")
@@ -230,31 +233,31 @@ public struct StoreContract: Sendable {
                 store, fixtures.alert(ref: "b", fingerprint: "fp1"), now: F.at(600.001), policy: policy)
             #expect(late.createdIncident, "one millisecond past the window opens a new incident")
             #expect(late.incidentID != first.incidentID)
-            #expect(try await store.incident(id: late.incidentID).number == 2)
+            #expect(try await store.incident(id: try late.incident).number == 2)
 
             _ = try await store.updateIncident(
-                id: late.incidentID, changes: IncidentChanges(status: .closed), actor: Actor(name: "user:bob"), now: F.at(601))
+                id: try late.incident, changes: IncidentChanges(status: .closed), actor: Actor(name: "user:bob"), now: F.at(601))
             let afterClose = try await fixtures.ingest(
                 store, fixtures.alert(ref: "c", fingerprint: "fp1"), now: F.at(602), policy: policy)
             #expect(afterClose.createdIncident, "a closed incident takes no new alerts")
 
             _ = try await store.updateIncident(
-                id: afterClose.incidentID, changes: IncidentChanges(status: .resolved), actor: .system, now: F.at(603))
+                id: try afterClose.incident, changes: IncidentChanges(status: .resolved), actor: .system, now: F.at(603))
             let afterResolve = try await fixtures.ingest(
                 store, fixtures.alert(ref: "d", fingerprint: "fp1"), now: F.at(604), policy: policy)
             #expect(afterResolve.createdIncident, "a resolved incident takes no new alerts")
 
             for (index, status) in [IncidentStatus.inProgress, .onHold].enumerated() {
                 _ = try await store.updateIncident(
-                    id: afterResolve.incidentID, changes: IncidentChanges(status: status), actor: .system,
+                    id: try afterResolve.incident, changes: IncidentChanges(status: status), actor: .system,
                     now: F.at(605 + Double(index)))
                 let joined = try await fixtures.ingest(
                     store, fixtures.alert(ref: "e\(index)", fingerprint: "fp1"), now: F.at(610 + Double(index)),
                     policy: policy)
                 #expect(!joined.createdIncident && joined.incidentID == afterResolve.incidentID, "\(status) is open")
             }
-            #expect(try await store.incident(id: first.incidentID).alertCount == 1)
-            #expect(try await store.incident(id: afterResolve.incidentID).alertCount == 3)
+            #expect(try await store.incident(id: try first.incident).alertCount == 1)
+            #expect(try await store.incident(id: try afterResolve.incident).alertCount == 3)
         }
     }
 
@@ -300,7 +303,7 @@ public struct StoreContract: Sendable {
                 let alert = fixtures.alert(
                     ref: "r\(index)", title: spec.0, severity: spec.1, fingerprint: "fp\(index)", observables: spec.2)
                 let outcome = try await fixtures.ingest(store, alert, now: F.at(Double(index)))
-                incidents.append(try await store.incident(id: outcome.incidentID))
+                incidents.append(try await store.incident(id: try outcome.incident))
             }
             let id = incidents.map(\.id)
             #expect(incidents.map(\.number) == Array(1...7), "numbers count up from 1")
@@ -368,7 +371,7 @@ public struct StoreContract: Sendable {
                 store, fixtures.alert(ref: "r", title: "Old title", severity: .medium, fingerprint: "fp"), now: F.t0)
             let bob = Actor(name: "user:bob")
             let updated = try await store.updateIncident(
-                id: outcome.incidentID,
+                id: try outcome.incident,
                 changes: IncidentChanges(status: .inProgress, severity: .critical, owner: .some("alice"), title: "New title"),
                 actor: bob, now: F.at(60))
             #expect(updated.status == .inProgress)
@@ -377,9 +380,9 @@ public struct StoreContract: Sendable {
             #expect(updated.title == "New title")
             #expect(updated.updatedAt == F.at(60))
             #expect(updated.createdAt == F.t0)
-            #expect(try await store.incident(id: outcome.incidentID) == updated)
+            #expect(try await store.incident(id: try outcome.incident) == updated)
 
-            let events = try await store.timeline(incident: outcome.incidentID).filter { $0.kind != "incident.created" }
+            let events = try await store.timeline(incident: try outcome.incident).filter { $0.kind != "incident.created" }
             #expect(
                 Set(events.map(\.kind)) == ["status.changed", "severity.changed", "owner.changed", "title.changed"])
             #expect(events.count == 4)
@@ -391,20 +394,20 @@ public struct StoreContract: Sendable {
             #expect(details("title.changed") == .object([("from", .string("Old title")), ("to", .string("New title"))]))
 
             let same = try await store.updateIncident(
-                id: outcome.incidentID, changes: IncidentChanges(status: .inProgress, owner: .some("alice")), actor: bob,
+                id: try outcome.incident, changes: IncidentChanges(status: .inProgress, owner: .some("alice")), actor: bob,
                 now: F.at(120))
             #expect(same == updated, "values equal to the stored ones change nothing")
-            #expect(try await store.timeline(incident: outcome.incidentID).count == 5)
+            #expect(try await store.timeline(incident: try outcome.incident).count == 5)
 
             let cleared = try await store.updateIncident(
-                id: outcome.incidentID, changes: IncidentChanges(owner: .some(nil)), actor: bob, now: F.at(180))
+                id: try outcome.incident, changes: IncidentChanges(owner: .some(nil)), actor: bob, now: F.at(180))
             #expect(cleared.owner == nil)
-            let last = try #require(try await store.timeline(incident: outcome.incidentID).last)
+            let last = try #require(try await store.timeline(incident: try outcome.incident).last)
             #expect(last.kind == "owner.changed")
             #expect(last.details == .object([("from", .string("alice")), ("to", .null)]))
 
             await expectError(.invalid, "empty changes") {
-                try await store.updateIncident(id: outcome.incidentID, changes: IncidentChanges(), actor: bob, now: F.t0)
+                try await store.updateIncident(id: try outcome.incident, changes: IncidentChanges(), actor: bob, now: F.t0)
             }
         }
     }
@@ -412,7 +415,7 @@ public struct StoreContract: Sendable {
     /// Notes and tasks are listed oldest first and each change leaves its timeline event.
     public func notesAndTasks() async throws {
         try await withStore { store in
-            let incident = try await fixtures.ingest(store, fixtures.alert(ref: "r", fingerprint: "fp"), now: F.t0).incidentID
+            let incident = try await fixtures.ingest(store, fixtures.alert(ref: "r", fingerprint: "fp"), now: F.t0).incident
             let alice = Actor(name: "user:alice")
             let note1 = try await store.addNote(incident: incident, body: "Called the user", author: alice, now: F.at(10))
             #expect(note1.body == "Called the user")
@@ -451,7 +454,7 @@ public struct StoreContract: Sendable {
                 try await store.addTask(incident: incident, title: "", owner: nil, actor: alice, now: F.at(60))
             }
 
-            let other = try await fixtures.ingest(store, fixtures.alert(ref: "o", fingerprint: "fp-other"), now: F.t0).incidentID
+            let other = try await fixtures.ingest(store, fixtures.alert(ref: "o", fingerprint: "fp-other"), now: F.t0).incident
             await expectError(.notFound, "a task of another incident") {
                 try await store.updateTask(
                     id: task.id, incident: other, changes: CaseTaskChanges(status: .open), actor: alice, now: F.at(60))
@@ -475,7 +478,7 @@ public struct StoreContract: Sendable {
         try await withStore { store in
             let alert = fixtures.alert(
                 ref: "r", fingerprint: "fp", observables: [F.ip("203.0.113.5"), F.domain("evil.example")])
-            let incident = try await fixtures.ingest(store, alert, now: F.t0).incidentID
+            let incident = try await fixtures.ingest(store, alert, now: F.t0).incident
             let named = try await store.observables(alert: alert.id)
             let ip = try #require(named.first { $0.type == .ipv4 })
             let domain = try #require(named.first { $0.type == .domain })
@@ -838,7 +841,7 @@ public struct StoreContract: Sendable {
                 try await store.updateTask(
                     id: task, incident: incident, changes: CaseTaskChanges(status: .done), actor: actor, now: F.t0)
             }
-            let real = try await fixtures.ingest(store, fixtures.alert(ref: "r", fingerprint: "fp"), now: F.t0).incidentID
+            let real = try await fixtures.ingest(store, fixtures.alert(ref: "r", fingerprint: "fp"), now: F.t0).incident
             await expectError(.notFound, "updateTask on a missing task") {
                 try await store.updateTask(
                     id: task, incident: real, changes: CaseTaskChanges(status: .done), actor: actor, now: F.t0)
@@ -858,7 +861,7 @@ public struct StoreContract: Sendable {
         let outcome = try await fixtures.ingest(store, fixtures.alert(ref: "r", fingerprint: "fp"), now: F.t0)
         await store.close()
         await expectError(.unavailable, "checkReadiness after close") { try await store.checkReadiness() }
-        await expectError(.unavailable, "a read after close") { try await store.incident(id: outcome.incidentID) }
+        await expectError(.unavailable, "a read after close") { try await store.incident(id: try outcome.incident) }
         await expectError(.unavailable, "a write after close") {
             try await store.ingest([fixtures.alert(ref: "s")], policy: GroupingPolicy(), now: F.t0)
         }

@@ -17,12 +17,16 @@ package struct WebDependencies: Sendable {
     package var feeds: FeedService
     /// The pollers this process runs, listed by `GET /api/v1/pollers` even before their first poll.
     package var pollers: [ConfiguredPoller]
+    /// Grouping and suppression rules.
+    package var rules: RuleService
 
     package init(
         store: any RiposteStore, intake: AlertIntake, intel: IntelService, access: AccessService, metrics: Metrics,
         clock: WallClock, logger: Logger, feeds: FeedService,
-        signatures: SourceSignatureVerifier = SourceSignatureVerifier(secrets: [:]), pollers: [ConfiguredPoller] = []
+        signatures: SourceSignatureVerifier = SourceSignatureVerifier(secrets: [:]), pollers: [ConfiguredPoller] = [],
+        rules: RuleService
     ) {
+        self.rules = rules
         self.feeds = feeds
         self.signatures = signatures
         self.pollers = pollers
@@ -51,6 +55,7 @@ package enum WebApplication {
         ).register(on: &api)
         AccessController(access: dependencies.access).register(on: &api)
         PollerController(store: dependencies.store, pollers: dependencies.pollers).register(on: &api)
+        RuleController(rules: dependencies.rules, clock: dependencies.clock).register(on: &api)
         dependencies.metrics.describeCounter("riposte_http_requests_total", help: "HTTP requests by route, method and status.")
         return api.router.wrapped(in: [
             RequestMetricsMiddleware(metrics: dependencies.metrics),

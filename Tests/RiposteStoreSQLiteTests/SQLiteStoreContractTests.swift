@@ -60,4 +60,13 @@ struct SQLiteStoreContractTests {
 
     @Test("A closed store is unavailable")
     func closeMakesStoreUnavailable() async throws { try await runContract { try await $0.closeMakesStoreUnavailable() } }
+
+    @Test("Grouping and suppression rules are created, listed, changed and deleted")
+    func alertRulesCreateChangeDelete() async throws { try await runContract { try await $0.alertRulesCreateChangeDelete() } }
+
+    @Test("Suppressed alerts are stored and counted, open no incident and dedup")
+    func ingestStoresSuppressedAlerts() async throws { try await runContract { try await $0.ingestStoresSuppressedAlerts() } }
+
+    @Test("Alert windows apply, and full incidents overflow into linked ones")
+    func ingestOverflowsFullIncidents() async throws { try await runContract { try await $0.ingestOverflowsFullIncidents() } }
 }

@@ -43,7 +43,7 @@ struct SQLiteStoreTests {
                     "\($0.int(0)) \($0.text(1)) \($0.int(2) > 0)"
                 }
             }
-            #expect(recorded == ["1 initial true", "3 poller_state true"])
+            #expect(recorded == ["1 initial true", "2 alert_rules true", "3 poller_state true"])
             #expect(try await store.migrate() == [])
             #expect(try await store.pendingMigrations() == [])
             await store.close()
@@ -113,6 +113,36 @@ struct SQLiteStoreTests {
         }
     }
 
+    @Test("Grouping's open-incident lookup and suppressed-alert dedup are index searches with no sort")
+    func groupingLookupIsIndexed() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try await openStore(in: directory)
+            let plans = try await store.read { connection in
+                [
+                    try connection.queryAll(
+                        """
+                        EXPLAIN QUERY PLAN SELECT id, severity, alert_count, last_alert_at FROM incidents
+                        WHERE fingerprint = ? AND status IN ('new', 'in_progress', 'on_hold')
+                        ORDER BY number DESC LIMIT 1
+                        """, [.text("fp")]
+                    ) { $0.text(3) },
+                    try connection.queryAll(
+                        """
+                        EXPLAIN QUERY PLAN SELECT source_ref, id, rule_id FROM suppressed_alerts
+                        WHERE source = ? AND source_ref IN (SELECT value FROM json_each(?))
+                        """, [.text("generic"), .text("[\"a\"]")]
+                    ) { $0.text(3) },
+                ]
+            }
+            await store.close()
+            #expect(
+                plans[0].contains { $0.contains("USING INDEX incidents_open_fingerprint (fingerprint=?)") },
+                "\(plans[0])")
+            #expect(!plans[0].contains { $0.contains("TEMP B-TREE") }, "no sort for the tie-break: \(plans[0])")
+            #expect(plans[1].contains { $0.contains("USING INDEX sqlite_autoindex_suppressed_alerts") }, "\(plans[1])")
+        }
+    }
+
     @Test("Reopening the file keeps the data and numbering")
     func reopenKeepsData() async throws {
         try await withTemporaryDirectory { directory in
@@ -124,13 +154,14 @@ struct SQLiteStoreTests {
             await store.close()
 
             store = try await openStore(in: directory, ids: SequentialIDGenerator(start: 1_000))
-            let incident = try await store.incident(id: try #require(first.first).incidentID)
+            let incident = try await store.incident(id: try #require(first.first).incident)
             #expect(incident.number == 1)
             #expect(try await store.pendingJobCount() == 1)
             let second = try await store.ingest(
                 [fixtures.alert("b", fingerprint: "fp2")], policy: GroupingPolicy(),
                 now: Date(timeIntervalSince1970: 1_700_000_001))
-            #expect(try await store.incident(id: try #require(second.first).incidentID).number == 2)
+            let secondIncident = try #require(second.first).incident
+            #expect(try await store.incident(id: secondIncident).number == 2)
             await store.close()
         }
     }

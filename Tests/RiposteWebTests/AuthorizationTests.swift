@@ -41,6 +41,17 @@ struct AuthorizationTests {
         Route(method: "POST", path: "/api/v1/tokens", body: jsonBody(["name": "n", "role": "viewer"]), minimum: .admin),
         Route(method: "GET", path: "/api/v1/feeds", minimum: .viewer),
         Route(method: "POST", path: "/api/v1/feeds", minimum: .admin),
+        Route(method: "GET", path: "/api/v1/grouping-rules", minimum: .viewer),
+        Route(method: "GET", path: "/api/v1/suppression-rules", minimum: .viewer),
+        Route(
+            method: "POST", path: "/api/v1/grouping-rules", body: jsonBody(["name": "n", "group_by": ["rule"]]),
+            minimum: .admin),
+        Route(
+            method: "POST", path: "/api/v1/suppression-rules",
+            body: jsonBody([
+                "name": "n", "conditions": [["field": "source", "op": "equals", "value": "none"]], "reason": "r",
+                "expires_at": "2999-01-01T00:00:00Z",
+            ]), minimum: .admin),
     ]
 
     @Test("Each role reaches exactly the routes its permissions allow")
@@ -65,6 +76,15 @@ struct AuthorizationTests {
                             "name": "matrix-\(tokenNames)", "kind": "plaintext", "url": "https://feed.example/l",
                             "enabled": false,
                         ])
+                    }
+                    if route.method == "POST", path.hasSuffix("-rules"),
+                        var object = route.body.flatMap({
+                            try? JSONSerialization.jsonObject(with: $0) as? [String: Any]
+                        })
+                    {
+                        tokenNames += 1
+                        object["name"] = "matrix-\(tokenNames)"
+                        body = jsonBody(object)
                     }
                     if path.hasPrefix("/api/v1/alerts?") {
                         body = jsonBody(["title": "a", "source_ref": "matrix-\(role.rawValue)"])

@@ -21,7 +21,9 @@ final class TestServer: Sendable {
 
     /// Builds and starts the app; `environment` adds configuration keys (`RIPOSTE_GROUPING_WINDOW`).
     /// `dataDirectory` reuses a directory (a restart); by default each server gets a fresh one.
-    static func start(environment: [String: String] = [:], dataDirectory: String? = nil) async throws -> TestServer {
+    static func start(
+        environment: [String: String] = [:], dataDirectory: String? = nil, clock: WallClock = .system
+    ) async throws -> TestServer {
         let directory =
             dataDirectory
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("riposte-test-\(UUID().uuidString)").path
@@ -29,7 +31,7 @@ final class TestServer: Sendable {
         flags["RIPOSTE_DATA"] = directory
         flags["RIPOSTE_LISTEN"] = "127.0.0.1:0"
         let configuration = try AppConfiguration(flags: flags, environment: Environment([:]), configFile: nil)
-        let app = try await Application.build(configuration, logger: .disabled, accessLog: { _ in })
+        let app = try await Application.build(configuration, logger: .disabled, clock: clock, accessLog: { _ in })
         var tokens: [Role: String] = [:]
         for role in Role.allCases {
             // Unique names, so a restarted server on the same directory can make its own tokens.
@@ -59,8 +61,10 @@ final class TestServer: Sendable {
     }
 
     /// Runs `body` against a fresh server and always stops it.
-    static func with(environment: [String: String] = [:], _ body: (TestServer) async throws -> Void) async throws {
-        let server = try await start(environment: environment)
+    static func with(
+        environment: [String: String] = [:], clock: WallClock = .system, _ body: (TestServer) async throws -> Void
+    ) async throws {
+        let server = try await start(environment: environment, clock: clock)
         do {
             try await body(server)
         } catch {

@@ -4,6 +4,7 @@ import Foundation
 import RiposteCore
 import RiposteIntel
 import RiposteRuntime
+import RiposteStoreSQLite
 import RiposteWeb
 
 /// `riposte ingest FILE… --source FORMAT`.
@@ -87,9 +88,20 @@ final class LocalAlertSink: AlertSink {
         let ids = ULIDGenerator()
         let store = try await Application.openStore(configuration, ids: ids)
         self.store = store
+        // The stored grouping and suppression rules apply offline too.
+        let rules = LiveAlertRules()
+        do {
+            try await RuleService(
+                store: store, ids: ids, clock: .system, live: rules, defaultFingerprinter: configuration.fingerprinter,
+                defaultPolicy: configuration.grouping, dedupKeys: configuration.dedupKeys
+            ).reload()
+        } catch {
+            await store.close()
+            throw error
+        }
         intake = AlertIntake(
             store: store, ids: ids, clock: .system, fingerprinter: configuration.fingerprinter,
-            grouping: configuration.grouping, limits: configuration.ingestLimits, metrics: Metrics())
+            grouping: configuration.grouping, limits: configuration.ingestLimits, metrics: Metrics(), rules: rules)
     }
 
     func send(_ body: [UInt8], source: String) async throws -> (accepted: Int, duplicates: Int) {

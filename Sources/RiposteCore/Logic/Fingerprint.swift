@@ -32,8 +32,9 @@ public struct Fingerprinter: Hashable, Sendable {
 
     /// 32 hex characters (two FNV-1a 64-bit hashes) over the chosen fields; a rule-less alert
     /// falls back to its title so that unrelated alerts do not collapse into one incident.
-    public func fingerprint(of draft: AlertDraft) -> String {
-        var key = ""
+    /// A non-empty `namespace` (a grouping rule's id) keeps the keys of different rules apart.
+    public func fingerprint(of draft: AlertDraft, namespace: String = "") -> String {
+        var key = namespace.isEmpty ? "" : namespace + "\u{1E}"
         for field in fields {
             switch field {
             case .source: key += draft.source

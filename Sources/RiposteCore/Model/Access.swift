@@ -22,8 +22,11 @@ public enum Role: String, Sendable, CaseIterable, Comparable {
     public var permissions: Set<Permission> {
         switch self {
         case .ingest: [.ingestAlerts]
-        case .viewer: [.readIncidents, .readIntel, .readMetrics]
-        case .analyst: [.readIncidents, .readIntel, .readMetrics, .writeIncidents, .ingestAlerts, .importIntel]
+        case .viewer: [.readIncidents, .readIntel, .readMetrics, .readRules]
+        case .analyst:
+            [
+                .readIncidents, .readIntel, .readMetrics, .readRules, .writeIncidents, .ingestAlerts, .importIntel,
+            ]
         case .admin: Set(Permission.allCases)
         }
     }
@@ -42,6 +45,10 @@ public enum Permission: String, Sendable, CaseIterable {
     case manageFeeds = "feeds.manage"
     case readMetrics = "metrics.read"
     case manageAccess = "access.manage"
+    /// Read grouping and suppression rules and the alerts suppression held back.
+    case readRules = "rules.read"
+    /// Create, change and delete grouping and suppression rules.
+    case manageRules = "rules.manage"
 }
 
 /// A caller that has been authenticated.

@@ -26,11 +26,16 @@ public struct Incident: Hashable, Sendable {
     public var updatedAt: Date
     /// When its most recent alert arrived: the grouping window counts from here.
     public var lastAlertAt: Date
+    /// The full incident this one continues: it opened because that one reached its group's
+    /// maximum number of alerts.
+    public var overflowOf: IncidentID?
 
     public init(
         id: IncidentID, number: Int, title: String, severity: Severity, status: IncidentStatus, owner: String?,
-        fingerprint: String, alertCount: Int, createdAt: Date, updatedAt: Date, lastAlertAt: Date
+        fingerprint: String, alertCount: Int, createdAt: Date, updatedAt: Date, lastAlertAt: Date,
+        overflowOf: IncidentID? = nil
     ) {
+        self.overflowOf = overflowOf
         self.id = id
         self.number = number
         self.title = title

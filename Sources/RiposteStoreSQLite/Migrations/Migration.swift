@@ -12,6 +12,7 @@ extension Migration {
     /// Every migration, in order of `version` (1, 2, 3, … without gaps once 2 and 3 are merged).
     package static let all: [Migration] = [
         M0001_Initial.migration,
+        M0002_AlertRules.migration,
         M0003_PollerState.migration,
     ]
 }

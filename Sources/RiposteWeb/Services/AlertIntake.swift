@@ -15,6 +15,8 @@ package final class AlertIntake: Sendable {
     private let limits: IngestLimits
     private let metrics: Metrics
     private let admission: IngestAdmission
+    /// Grouping and suppression rules in force; swapped by `RuleService`, read once per call.
+    private let rules: LiveAlertRules
     /// Built-in parsers plus the named mappings in force (swapped whole by `useMappings`).
     private let registry = Mutex(AlertParserRegistry.builtIn)
     private let onStored: @Sendable ([IngestOutcome]) -> Void
@@ -23,8 +25,10 @@ package final class AlertIntake: Sendable {
         store: any AlertIngestStore, ids: any IDGenerator, clock: WallClock, fingerprinter: Fingerprinter,
         grouping: GroupingPolicy, limits: IngestLimits, metrics: Metrics,
         admission: IngestAdmission = IngestAdmission(maxPendingBytes: .max, retryAfterSeconds: 1),
+        rules: LiveAlertRules? = nil,
         onStored: @escaping @Sendable ([IngestOutcome]) -> Void = { _ in }
     ) {
+        self.rules = rules ?? LiveAlertRules(AlertRuleSet(defaultFingerprinter: fingerprinter, defaultPolicy: grouping))
         self.store = store
         self.ids = ids
         self.clock = clock
@@ -38,6 +42,8 @@ package final class AlertIntake: Sendable {
         metrics.describeCounter("riposte_alerts_duplicate_total", help: "Alerts answered as duplicates, by source.")
         metrics.describeCounter("riposte_alerts_rejected_total", help: "Ingest requests rejected as invalid, by source.")
         metrics.describeCounter("riposte_incidents_created_total", help: "Incidents opened by ingest.")
+        metrics.describeCounter(
+            "riposte_alerts_suppressed_total", help: "Alerts stored without an incident by a suppression rule, by source.")
         metrics.describeCounter(
             "riposte_alerts_overloaded_total", help: "Ingest requests answered 429 because the ingest queue was full, by source.")
         metrics.registerGauge(
@@ -80,14 +86,15 @@ package final class AlertIntake: Sendable {
     /// Stores already parsed alerts (the CLI's offline ingest and the benchmarks come in here).
     package func store(_ drafts: [AlertDraft]) async throws -> [IngestOutcome] {
         guard !drafts.isEmpty else { return [] }
-        let prepared = drafts.map { draft in
-            PreparedAlert(id: ids.next(AlertKind.self), draft: draft, fingerprint: fingerprinter.fingerprint(of: draft))
-        }
-        let outcomes = try await store.ingest(prepared, policy: grouping, now: clock.now())
-        var stored = 0, duplicates = 0, created = 0
+        let now = clock.now()
+        let rules = self.rules.current
+        let prepared = drafts.map { draft in rules.prepare(draft, id: ids.next(AlertKind.self), now: now) }
+        let outcomes = try await store.ingest(prepared, policy: grouping, now: now)
+        var stored = 0, duplicates = 0, created = 0, suppressed = 0
         for outcome in outcomes {
             if outcome.duplicate { duplicates += 1 } else { stored += 1 }
             if outcome.createdIncident { created += 1 }
+            if !outcome.duplicate, outcome.suppressedBy != nil { suppressed += 1 }
         }
         let source = drafts[0].source
         if stored > 0 { metrics.increment("riposte_alerts_ingested_total", by: Double(stored), labels: [("source", source)]) }
@@ -95,6 +102,9 @@ package final class AlertIntake: Sendable {
             metrics.increment("riposte_alerts_duplicate_total", by: Double(duplicates), labels: [("source", source)])
         }
         if created > 0 { metrics.increment("riposte_incidents_created_total", by: Double(created)) }
+        if suppressed > 0 {
+            metrics.increment("riposte_alerts_suppressed_total", by: Double(suppressed), labels: [("source", source)])
+        }
         onStored(outcomes)
         return outcomes
     }

@@ -18,8 +18,10 @@ enum V1 {
                 if index > 0 { text += "," }
                 text +=
                     #"{"id":"# + JSONText.quote(outcome.alertID.rawValue) + #","incident_id":"#
-                    + JSONText.quote(outcome.incidentID.rawValue) + #","duplicate":"# + (outcome.duplicate ? "true" : "false")
-                    + "}"
+                    + (outcome.incidentID.map { JSONText.quote($0.rawValue) } ?? "null") + #","duplicate":"#
+                    + (outcome.duplicate ? "true" : "false")
+                if let rule = outcome.suppressedBy { text += #","suppressed_by":"# + JSONText.quote(rule.rawValue) }
+                text += "}"
             }
             text += "]}"
             return Data(text.utf8)
@@ -141,6 +143,8 @@ enum V1 {
         var created_at: String
         var updated_at: String
         var last_alert_at: String
+        /// The full incident this one continues (its group's maximum of alerts was reached).
+        var overflow_of: String?
         var observables: [ObservableDTO]?
         var alerts: [AlertDTO]?
         var timeline: [TimelineEventDTO]?
@@ -157,6 +161,7 @@ enum V1 {
             created_at = RFC3339.format(incident.createdAt)
             updated_at = RFC3339.format(incident.updatedAt)
             last_alert_at = RFC3339.format(incident.lastAlertAt)
+            overflow_of = incident.overflowOf?.rawValue
         }
     }
 
