@@ -87,7 +87,9 @@ let package = Package(
         // Release-mode benchmarks: `swift run -c release <name>`; see Benchmarks/README.md.
         .executableTarget(
             name: "IntelIndexBenchmark",
-            dependencies: ["RiposteIntel", "RiposteCore", "RiposteTesting"],
+            dependencies: [
+                "RiposteIntel", "RiposteCore", "RiposteRuntime", "RiposteStoreSQLite", "RiposteTesting", "RiposteWeb",
+            ],
             path: "Benchmarks/IntelIndexBenchmark",
             swiftSettings: strict
         ),

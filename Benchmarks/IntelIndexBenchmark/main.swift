@@ -1,12 +1,17 @@
 // Release benchmark for IndicatorIndex: build time, resident bytes per indicator and single-thread
 // lookups per second over a deterministic mix of 1,000,000 indicators (`--count N` to scale).
+// `--from-store` also stores the indicators in a fresh SQLite data directory and times the intel
+// service's load of the index from it, as `riposte serve` does at start (wall-clock: it may use both cores).
 //
 // Times are the benchmark thread's CPU time, so other work on a shared machine does not count
 // against the index; wall-clock times and the load average are printed beside them.
 import Foundation
 import RiposteCore
 import RiposteIntel
+import RiposteRuntime
+import RiposteStoreSQLite
 import RiposteTesting
+import RiposteWeb
 
 /// Random indicator values and observables shaped like real feeds.
 struct Generator {
@@ -154,11 +159,40 @@ func build(_ indicators: [Indicator]) -> IndicatorIndex {
     return builder.build()
 }
 
+/// Stores `indicators` in a new SQLite store, then loads the index from it `runs` times the way the
+/// intel service does at start. Returns the fill time and the load times (wall-clock seconds).
+nonisolated func loadFromStore(_ indicators: [Indicator], runs: Int) async throws -> (fill: Double, loads: [Double]) {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("riposte-intel-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let store = try await SQLiteStore.open(
+        path: directory + "/riposte.sqlite", configuration: SQLiteConfiguration(), ids: ULIDGenerator())
+    let fill = Stopwatch()
+    for start in stride(from: 0, to: indicators.count, by: 50_000) {
+        _ = try await store.importIndicators(
+            Array(indicators[start..<min(start + 50_000, indicators.count)]), now: Date())
+    }
+    let fillSeconds = fill.wall
+    let intel = IntelService(store: store, clock: .system, logger: .disabled, metrics: Metrics(), retroHuntDays: 0)
+    var loads: [Double] = []
+    for _ in 0..<runs {
+        let stopwatch = Stopwatch()
+        try await intel.reload()
+        loads.append(stopwatch.wall)
+        guard intel.index.count == Set(indicators.map { "\($0.feed) \($0.type) \($0.value)" }).count else {
+            fatalError("loaded \(intel.index.count) indicators from the store")
+        }
+    }
+    await store.close()
+    return (fillSeconds, loads)
+}
+
 var count = 1_000_000
 let arguments = CommandLine.arguments
+let fromStore = arguments.contains("--from-store")
 if let flag = arguments.firstIndex(of: "--count") {
     guard flag + 1 < arguments.count, let value = Int(arguments[flag + 1]), value > 0 else {
-        FileHandle.standardError.write(Data("usage: IntelIndexBenchmark [--count N]\n".utf8))
+        FileHandle.standardError.write(Data("usage: IntelIndexBenchmark [--count N] [--from-store]\n".utf8))
         exit(2)
     }
     count = value
@@ -224,24 +258,43 @@ print("  \(types)")
 print("  \(queries.count) lookups per run, \(matchedPercent)% matched, \(hitCount) hits")
 print("  load average \(loadAverage()) on \(ProcessInfo.processInfo.activeProcessorCount) cores")
 print()
+// The foundation's targets are for 1M indicators; the intel issue's for 10M: less memory per indicator,
+// twice the lookups, and a load from the store instead of an in-memory build.
+let atScale = count >= 10_000_000
+let bytesTarget = atScale ? 100.0 : 120.0
+let lookupTarget = atScale ? 2e6 : 1e6
+let buildPassed = atScale || buildSeconds <= 2
 print(row("metric", "value", "target", nil) + "result")
-print(row("build time, CPU (median of \(runs))", String(format: "%.3f s", buildSeconds), "≤ 2 s", buildSeconds <= 2))
+print(
+    row(
+        "build time, CPU (median of \(runs))", String(format: "%.3f s", buildSeconds), atScale ? "(no target)" : "≤ 2 s",
+        atScale ? nil : buildPassed))
 print(row("build time, wall-clock (median)", String(format: "%.3f s", median(buildWallTimes)), "(shared box)", nil))
 print(
     row(
-        "resident bytes / indicator", String(format: "%.1f B", residentPerIndicator), "≤ 120 B",
-        residentPerIndicator <= 120))
+        "resident bytes / indicator", String(format: "%.1f B", residentPerIndicator),
+        String(format: "≤ %.0f B", bytesTarget), residentPerIndicator <= bytesTarget))
 print(row("index bytes / indicator", String(format: "%.1f B", indexPerIndicator), "(computed)", nil))
 print(
     row(
-        "lookups / CPU-s, 1 thread (median)", String(format: "%.2f M", lookupsPerSecond / 1e6), "≥ 1 M",
-        lookupsPerSecond >= 1e6))
+        "lookups / CPU-s, 1 thread (median)", String(format: "%.2f M", lookupsPerSecond / 1e6),
+        String(format: "≥ %.0f M", lookupTarget / 1e6), lookupsPerSecond >= lookupTarget))
 print(
     row(
         "lookups / wall-s, 1 thread (median)", String(format: "%.2f M", median(lookupWallRates) / 1e6), "(shared box)",
         nil))
+var loadPassed = true
+if fromStore {
+    let (fill, loads) = try await loadFromStore(indicators, runs: 3)
+    let load = median(loads)
+    loadPassed = load <= 10
+    print(
+        row("load from SQLite, wall (median of 3)", String(format: "%.2f s", load), "≤ 10 s", loadPassed)
+            + String(format: "  (store filled in %.1f s)", fill))
+    print("load runs, wall s: " + loads.map { String(format: "%.2f", $0) }.joined(separator: " "))
+}
 print()
 print("build runs, CPU s: " + buildTimes.map { String(format: "%.3f", $0) }.joined(separator: " "))
 print("lookup runs, M/CPU-s: " + lookupRates.map { String(format: "%.2f", $0 / 1e6) }.joined(separator: " "))
-let passed = buildSeconds <= 2 && residentPerIndicator <= 120 && lookupsPerSecond >= 1e6
+let passed = buildPassed && residentPerIndicator <= bytesTarget && lookupsPerSecond >= lookupTarget && loadPassed
 exit(passed ? 0 : 1)
