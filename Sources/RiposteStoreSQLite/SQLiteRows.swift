@@ -78,13 +78,17 @@ enum ObservableRow {
 
 enum IntelHitRow {
     /// Preceded by `observable_id` in queries.
-    static let columns = "feed, indicator, match, first_seen, confidence, label"
+    static let columns = "feed, indicator, match, first_seen, confidence, label, reliability, tlp"
 
     static func decode(_ row: SQLiteRow, offset: Int32) throws -> IntelHit {
         IntelHit(
             feed: row.text(offset), indicator: row.text(offset + 1),
             match: try decodeEnum(IntelMatchKind.self, row.text(offset + 2), table: "intel_hits", column: "match"),
-            firstSeen: row.date(offset + 3), confidence: row.optionalInt(offset + 4), label: row.optionalText(offset + 5))
+            firstSeen: row.date(offset + 3), confidence: row.optionalInt(offset + 4), label: row.optionalText(offset + 5),
+            reliability: try row.optionalText(offset + 6).map {
+                try decodeEnum(SourceReliability.self, $0, table: "intel_hits", column: "reliability")
+            },
+            tlp: try row.optionalText(offset + 7).map { try decodeEnum(TLP.self, $0, table: "intel_hits", column: "tlp") })
     }
 }
 

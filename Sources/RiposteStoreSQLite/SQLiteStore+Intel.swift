@@ -146,12 +146,14 @@ extension SQLiteStore {
                 for hit in update.hits {
                     let inserted = try connection.run(
                         """
-                        INSERT INTO intel_hits (observable_id, feed, indicator, match, first_seen, confidence, label)
-                        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                        INSERT INTO intel_hits (
+                            observable_id, feed, indicator, match, first_seen, confidence, label, reliability, tlp)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
                         """,
                         [
                             .text(update.observableID.rawValue), .text(hit.feed), .text(hit.indicator),
                             .text(hit.match.rawValue), .date(hit.firstSeen), .int(hit.confidence), .text(hit.label),
+                            .text(hit.reliability?.rawValue), .text(hit.tlp?.rawValue),
                         ])
                     if inserted > 0 { gained.append(hit) }
                 }
@@ -172,22 +174,25 @@ extension SQLiteStore {
                             ("observable_id", .string(update.observableID.rawValue)), ("type", .string(type)),
                             ("value", .string(value)), ("verdict", .string(verdict.rawValue)),
                             ("feed", .string(first.feed)), ("indicator", .string(first.indicator)),
-                            ("match", .string(first.match.rawValue)),
-                            (
-                                "hits",
-                                .array(
-                                    gained.map {
-                                        .object([
-                                            ("feed", .string($0.feed)), ("indicator", .string($0.indicator)),
-                                            ("match", .string($0.match.rawValue)),
-                                        ])
-                                    })
-                            ),
+                            ("match", .string(first.match.rawValue)), ("reason", .string(update.reason)),
+                            ("hits", .array(gained.map(Self.timelineDetails))),
                         ]))
                 }
                 if raised || !gained.isEmpty { changed += 1 }
             }
             return changed
         }
+    }
+
+    /// A hit as the timeline keeps it: enough to say why the verdict is what it is.
+    private static func timelineDetails(_ hit: IntelHit) -> JSONValue {
+        var fields: [(String, JSONValue)] = [
+            ("feed", .string(hit.feed)), ("indicator", .string(hit.indicator)), ("match", .string(hit.match.rawValue)),
+            ("score", .number(Double(VerdictPolicy.score(hit)))),
+        ]
+        if let confidence = hit.confidence { fields.append(("confidence", .number(Double(confidence)))) }
+        if let reliability = hit.reliability { fields.append(("reliability", .string(reliability.rawValue))) }
+        if let tlp = hit.tlp { fields.append(("tlp", .string(tlp.rawValue))) }
+        return .object(fields)
     }
 }

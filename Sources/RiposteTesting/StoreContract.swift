@@ -485,7 +485,7 @@ public struct StoreContract: Sendable {
 
             let feodo = IntelHit(
                 feed: "feodo", indicator: "203.0.113.5", match: .exact, firstSeen: F.at(-86_400), confidence: 90,
-                label: "botnet_cc")
+                label: "botnet_cc", reliability: .b, tlp: .amber)
             let update = [
                 ObservableIntelUpdate(observableID: ip.id, hits: [feodo], verdict: .malicious),
                 ObservableIntelUpdate(observableID: domain.id, hits: [], verdict: .unknown),
@@ -502,6 +502,12 @@ public struct StoreContract: Sendable {
             #expect(matched.first?.details["indicator"] == .string("203.0.113.5"))
             #expect(matched.first?.details["match"] == .string("exact"))
             #expect(matched.first?.time == F.at(5))
+            // The timeline says why: the deciding hit's score (90 × 0.9 for reliability B), reliability and TLP.
+            #expect(matched.first?.details["reason"] == .string(VerdictPolicy.explain([feodo]).reason))
+            let recorded = matched.first?.details["hits"]?.arrayValue?.first
+            #expect(recorded?["score"] == .number(81))
+            #expect(recorded?["reliability"] == .string("B"))
+            #expect(recorded?["tlp"] == .string("amber"))
 
             #expect(try await store.recordIntel(update, now: F.at(6)) == 0, "repeating an update changes nothing")
             #expect(try await store.timeline(incident: incident).filter { $0.kind == "intel.matched" }.count == 1)

@@ -37,6 +37,24 @@ struct IndicatorIndexTests {
             ])
     }
 
+    @Test("Every hit carries its indicator's TLP marking, in each kind of table", arguments: TLP.allCases)
+    func tlpMarking(_ marking: TLP) {
+        let values: [(IndicatorType, String, ObservableType, String)] = [
+            (.ipv4, "203.0.113.7", .ipv4, "203.0.113.7"), (.cidr6, "2001:db8::/32", .ipv6, "2001:db8::1"),
+            (.domain, "evil.example", .hostname, "www.evil.example"),
+            (.sha256, String(repeating: "ab", count: 32), .sha256, String(repeating: "ab", count: 32)),
+        ]
+        let index = IndicatorIndex(
+            indicators: values.map {
+                Indicator(type: $0.0, value: $0.1, feed: "isac", firstSeen: t0, tlp: marking)
+            } + values.map { Indicator(type: $0.0, value: $0.1, feed: "open", firstSeen: t0) })
+        for (_, _, type, value) in values {
+            let hits = index.lookup(type, value)
+            #expect(hits.map(\.feed) == ["isac", "open"], "\(value)")
+            #expect(hits.map(\.tlp) == [marking, nil], "\(value)")
+        }
+    }
+
     @Test("An exact IP hit comes before the CIDRs containing it, most specific first")
     func ipOrder() {
         let index = IndicatorIndex(indicators: [

@@ -36,6 +36,50 @@ struct IntelFormatsAPITests {
         }
     }
 
+    @Test("A TLP:RED STIX indicator: lookups, the incident's observable and the timeline carry its marking and the reason")
+    func tlpMarkedHit() async throws {
+        try await TestServer.with { server in
+            let bundle: [String: Any] = [
+                "type": "bundle", "id": "bundle--0d1bc2a4-66f1-4dbb-9ac1-7a6d5f0c4f11",
+                "objects": [
+                    [
+                        "type": "indicator", "spec_version": "2.1", "id": "indicator--7b1e2bd4-52a9-4ac1-b5d4-cc5fbb3ec3a1",
+                        "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z",
+                        "pattern": "[ipv4-addr:value = '198.51.100.66']", "pattern_type": "stix",
+                        "valid_from": "2026-01-01T00:00:00.000Z", "confidence": 85,
+                        // The OASIS TLP 2.0 RED marking definition.
+                        "object_marking_refs": ["marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"],
+                    ]
+                ],
+            ]
+            let imported = try await server.request(
+                "POST", "/api/v1/indicators?format=stix&feed=partner", body: jsonBody(bundle), role: .analyst)
+            #expect(imported.status == 200, "\(imported.text)")
+            let lookup = try await server.request("GET", "/api/v1/intel/lookup?value=198.51.100.66", role: .viewer).json
+            #expect(lookup.string("tlp") == "red")
+            #expect(lookup.array("hits").first?.string("tlp") == "red")
+            #expect(lookup.string("reason")?.contains("TLP:RED") == true, "\(lookup)")
+
+            let alert = jsonBody(["title": "Beacon", "source_ref": "tlp-1", "src_ip": "10.0.0.5", "dst_ip": "198.51.100.66"])
+            let response = try await server.request("POST", "/api/v1/alerts?source=generic", body: alert, role: .analyst)
+            let incident = try #require(response.json.array("alerts").first?.string("incident_id"))
+            func marked() async throws -> [String: Any]? {
+                let json = try await server.request("GET", "/api/v1/incidents/\(incident)").json
+                return json.array("observables").first { $0.string("value") == "198.51.100.66" && $0.string("tlp") != nil }
+            }
+            #expect(try await server.eventually { try await marked() != nil })
+            let observable = try #require(try await marked())
+            #expect(observable.string("tlp") == "red")
+            #expect(observable.string("verdict") == "malicious")
+            #expect(observable.string("verdict_reason")?.contains("feed partner (confidence 85") == true, "\(observable)")
+            let timeline = try await server.request("GET", "/api/v1/incidents/\(incident)/timeline").json.array("items")
+            let matched = try #require(timeline.first { $0.string("kind") == "intel.matched" })
+            let details = try #require(matched["details"] as? [String: Any])
+            #expect((details["reason"] as? String)?.contains("TLP:RED") == true, "\(details)")
+            #expect((details["hits"] as? [[String: Any]])?.first?.string("tlp") == "red")
+        }
+    }
+
     @Test("Revoked and expired STIX indicators are stored but never match; a later valid_until expires on time")
     func lifecycle() async throws {
         try await TestServer.with { server in

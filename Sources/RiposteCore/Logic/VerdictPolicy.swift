@@ -44,6 +44,7 @@ public enum VerdictPolicy {
     private static func describe(_ hit: IntelHit) -> String {
         let reliability = hit.reliability.map { "reliability \($0.rawValue)" } ?? "reliability not stated"
         let confidence = hit.confidence.map { "confidence \($0)" } ?? "no confidence stated"
-        return "\(hit.match.rawValue) match of \(hit.indicator) in feed \(hit.feed) (\(confidence), \(reliability))"
+        let marking = hit.tlp.map { ", TLP:\($0.rawValue.uppercased())" } ?? ""
+        return "\(hit.match.rawValue) match of \(hit.indicator) in feed \(hit.feed) (\(confidence), \(reliability)\(marking))"
     }
 }

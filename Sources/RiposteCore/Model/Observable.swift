@@ -58,12 +58,15 @@ public struct IntelHit: Hashable, Sendable {
     public var label: String?
     /// The feed's reliability when the hit was made (from its definition); nil when not stated.
     public var reliability: SourceReliability?
+    /// The indicator's sharing marking; nil when its source set none.
+    public var tlp: TLP?
 
     public init(
         feed: String, indicator: String, match: IntelMatchKind, firstSeen: Date, confidence: Int? = nil,
-        label: String? = nil, reliability: SourceReliability? = nil
+        label: String? = nil, reliability: SourceReliability? = nil, tlp: TLP? = nil
     ) {
         self.reliability = reliability
+        self.tlp = tlp
         self.feed = feed
         self.indicator = indicator
         self.match = match
@@ -100,4 +103,7 @@ public struct Observable: Hashable, Sendable {
         self.intel = intel
         self.firstSeen = firstSeen
     }
+
+    /// The most restrictive marking among its hits: what the observable's intel may be shared under.
+    public var tlp: TLP? { intel.compactMap(\.tlp).max() }
 }

@@ -22,12 +22,15 @@ public struct ObservableIntelUpdate: Hashable, Sendable {
     /// Found by a retro-hunt (an indicator that arrived after the observable): the timeline says so
     /// with an `intel.retro_matched` event instead of `intel.matched`.
     public var retroactive: Bool
+    /// Why the hits give that verdict (``VerdictPolicy/explain(_:)``), for the timeline.
+    public var reason: String
 
     public init(observableID: ObservableID, hits: [IntelHit], verdict: Verdict, retroactive: Bool = false) {
         self.observableID = observableID
         self.hits = hits
         self.verdict = verdict
         self.retroactive = retroactive
+        self.reason = VerdictPolicy.explain(hits).reason
     }
 }
 

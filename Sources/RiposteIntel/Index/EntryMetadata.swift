@@ -1,4 +1,4 @@
-// What one index row says besides its key — feed, confidence, label, first seen — packed into 16 bytes.
+// What one index row says besides its key — feed, confidence, TLP, label, first seen — packed into 16 bytes.
 import FoundationEssentials
 import RiposteCore
 
@@ -12,6 +12,8 @@ struct EntryMetadata: Sendable {
     var feedID: UInt16
     /// 0–100, or `unknownConfidence`.
     var confidence: UInt8
+    /// 0 for none, else 1 + the marking's position in `TLP.allCases`.
+    var tlp: UInt8
 
     static let unknownConfidence: UInt8 = .max
 
@@ -27,6 +29,12 @@ struct EntryMetadata: Sendable {
         let limit = 9_007_199_254_740_992.0
         return Int64(min(max((date.timeIntervalSince1970 * 1000).rounded(), -limit), limit))
     }
+
+    static func tlp(_ marking: TLP?) -> UInt8 {
+        marking.flatMap { TLP.allCases.firstIndex(of: $0) }.map { UInt8($0 + 1) } ?? 0
+    }
+
+    var marking: TLP? { tlp == 0 ? nil : TLP.allCases[Int(tlp) - 1] }
 
     static func confidence(_ value: Int?) -> UInt8 {
         guard let value else { return unknownConfidence }

@@ -44,7 +44,7 @@ extension IndicatorIndex {
             let metadata = EntryMetadata(
                 firstSeenMilliseconds: EntryMetadata.milliseconds(indicator.firstSeen),
                 labelID: labelID(indicator.label), feedID: feedID,
-                confidence: EntryMetadata.confidence(indicator.confidence))
+                confidence: EntryMetadata.confidence(indicator.confidence), tlp: EntryMetadata.tlp(indicator.tlp))
             var value = indicator.value
             let staged = value.withUTF8 { stage(indicator.type, $0, metadata) }
             if !staged { skippedCount += 1 }

@@ -249,6 +249,6 @@ package final class IndicatorIndex: Sendable {
             feed: feeds[Int(entry.feedID)], indicator: indicator, match: match,
             firstSeen: Date(timeIntervalSince1970: Double(entry.firstSeenMilliseconds) / 1000),
             confidence: entry.confidence == EntryMetadata.unknownConfidence ? nil : Int(entry.confidence),
-            label: entry.labelID == 0 ? nil : labels[Int(entry.labelID) - 1])
+            label: entry.labelID == 0 ? nil : labels[Int(entry.labelID) - 1], tlp: entry.marking)
     }
 }

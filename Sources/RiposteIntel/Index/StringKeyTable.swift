@@ -158,7 +158,7 @@ struct StringKeyTable: Sendable {
                 firstSeenMilliseconds: records.loadUnaligned(fromByteOffset: offset, as: Int64.self),
                 labelID: records.loadUnaligned(fromByteOffset: offset + 8, as: UInt32.self),
                 feedID: records.loadUnaligned(fromByteOffset: offset + 12, as: UInt16.self),
-                confidence: records[offset + 14])
+                confidence: records[offset + 14], tlp: records[offset + 15])
         }
     }
 
@@ -180,7 +180,7 @@ struct StringKeyTable: Sendable {
             append(row.labelID)
             append(row.feedID)
             append(row.confidence)
-            append(UInt8(0))
+            append(row.tlp)
         }
         records.append(contentsOf: text)
     }

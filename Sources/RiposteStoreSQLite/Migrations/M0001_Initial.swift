@@ -97,6 +97,9 @@ enum M0001_Initial {
             first_seen INTEGER NOT NULL,
             confidence INTEGER CHECK (confidence BETWEEN 0 AND 100),
             label TEXT,
+            -- As the verdict saw them: the feed's reliability then, the indicator's TLP marking.
+            reliability TEXT CHECK (reliability IN ('A', 'B', 'C', 'D', 'E', 'F')),
+            tlp TEXT CHECK (tlp IN ('clear', 'green', 'amber', 'amber+strict', 'red')),
             PRIMARY KEY (observable_id, feed, indicator)
         ) STRICT, WITHOUT ROWID;
 

@@ -19,7 +19,7 @@ struct IntelController {
             return try JSONBody.response(
                 V1.LookupResponse(
                     value: value, type: answer.type?.rawValue, verdict: answer.verdict.rawValue, reason: answer.reason,
-                    hits: answer.hits.map(V1.IntelHitDTO.init)))
+                    tlp: answer.hits.compactMap(\.tlp).max()?.rawValue, hits: answer.hits.map(V1.IntelHitDTO.init)))
         }
     }
 

@@ -39,6 +39,8 @@ enum V1 {
         var reliability: String?
         /// Confidence × reliability weight, 0–100: what the verdict compares with its threshold.
         var score: Int
+        /// The indicator's TLP marking (`clear` … `red`), when its source set one.
+        var tlp: String?
 
         init(_ hit: IntelHit) {
             feed = hit.feed
@@ -49,6 +51,7 @@ enum V1 {
             label = hit.label
             reliability = hit.reliability?.rawValue
             score = VerdictPolicy.score(hit)
+            tlp = hit.tlp?.rawValue
         }
     }
 
@@ -57,6 +60,10 @@ enum V1 {
         var type: String
         var value: String
         var verdict: String
+        /// Which hit decides the verdict its hits give, and why.
+        var verdict_reason: String
+        /// The most restrictive TLP among its hits: how far its intel may be shared.
+        var tlp: String?
         var intel: [IntelHitDTO]
         var first_seen: String
 
@@ -65,6 +72,8 @@ enum V1 {
             type = observable.type.rawValue
             value = observable.value
             verdict = observable.verdict.rawValue
+            verdict_reason = VerdictPolicy.explain(observable.intel).reason
+            tlp = observable.tlp?.rawValue
             intel = observable.intel.map(IntelHitDTO.init)
             first_seen = RFC3339.format(observable.firstSeen)
         }
@@ -309,6 +318,8 @@ enum V1 {
         var verdict: String
         /// Which hit decided the verdict, and why.
         var reason: String
+        /// The most restrictive TLP among the hits.
+        var tlp: String?
         var hits: [IntelHitDTO]
     }
 

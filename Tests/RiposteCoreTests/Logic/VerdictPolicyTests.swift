@@ -50,6 +50,27 @@ struct VerdictPolicyTests {
         #expect(VerdictPolicy.explain([]).reason == "no intel hit")
     }
 
+    @Test("The explanation carries the deciding hit's TLP; an observable is as restricted as its most restricted hit")
+    func tlp() {
+        let green = IntelHit(
+            feed: "isac", indicator: "evil.example", match: .exact, firstSeen: .distantPast, confidence: 80, reliability: .a,
+            tlp: .green)
+        let red = IntelHit(
+            feed: "partner", indicator: "example", match: .parentDomain, firstSeen: .distantPast, tlp: .red)
+        #expect(
+            VerdictPolicy.explain([green, red]).reason
+                == "exact match of evil.example in feed isac (confidence 80, reliability A, TLP:GREEN) scores 80 ≥ 50")
+        let observable = Observable(
+            id: ObservableID(rawValue: "obs_1"), incidentID: IncidentID(rawValue: "inc_1"), type: .domain,
+            value: "evil.example", verdict: .malicious, intel: [green, red], firstSeen: .distantPast)
+        #expect(observable.tlp == .red)
+        #expect(
+            Observable(
+                id: ObservableID(rawValue: "obs_2"), incidentID: IncidentID(rawValue: "inc_1"), type: .domain,
+                value: "quiet.example", verdict: .unknown, intel: [], firstSeen: .distantPast
+            ).tlp == nil)
+    }
+
     @Test("Verdicts order from unknown to malicious; weights fall with reliability")
     func ordering() {
         #expect(Verdict.unknown < .suspicious && Verdict.suspicious < .malicious)
