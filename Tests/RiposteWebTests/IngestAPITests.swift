@@ -81,6 +81,35 @@ struct IngestAPITests {
         }
     }
 
+    @Test("A stored alert reads as an OCSF Detection Finding; an unknown format is a 400")
+    func ocsfView() async throws {
+        try await TestServer.with { server in
+            let line = try #require(
+                String(
+                    decoding: try Corpus.contents("pcaps/expected-alerts/chrissanders_cryptowall4_c2.eve-alerts.jsonl"),
+                    as: UTF8.self
+                )
+                .split(separator: "\n").first)
+            let eve = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let posted = try await server.request("POST", "/api/v1/alerts?source=suricata", body: Data(line.utf8))
+            let id = try #require(posted.json.array("alerts").first?.string("id"))
+            let response = try await server.request("GET", "/api/v1/alerts/\(id)?format=ocsf", role: .viewer)
+            #expect(response.status == 200, "\(response.text)")
+            let event = response.json
+            #expect(event["class_uid"] as? Int == 2004 && event["type_uid"] as? Int == 200_401)
+            #expect((event["time"] as? Int ?? 0) > 1_000_000_000_000, "epoch milliseconds")
+            #expect((event["src_endpoint"] as? [String: Any])?.string("ip") == eve.string("src_ip"))
+            #expect((event["dst_endpoint"] as? [String: Any])?.string("ip") == eve.string("dest_ip"))
+            let analytic = (event["finding_info"] as? [String: Any])?["analytic"] as? [String: Any]
+            #expect(analytic?.string("name") == (eve["alert"] as? [String: Any])?.string("signature"))
+            #expect(event.array("observables").allSatisfy { $0["type_id"] is Int && $0.string("value") != nil })
+            #expect(event.string("raw_data") == String(line))
+
+            let unknown = try await server.request("GET", "/api/v1/alerts/\(id)?format=stix", role: .viewer)
+            #expect(unknown.status == 400 && unknown.errorCode == "invalid")
+        }
+    }
+
     @Test("Related alerts join one incident; unrelated ones open their own")
     func grouping() async throws {
         try await TestServer.with { server in

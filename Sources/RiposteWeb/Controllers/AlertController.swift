@@ -24,7 +24,17 @@ struct AlertController {
                 throw RiposteError.notFound("no alert '\(call.parameter("id"))'")
             }
             let record = try await store.alert(id: id)
-            return try JSONBody.response(V1.AlertDTO(record.alert, observables: record.observables, includeRaw: true))
+            switch call.request.queryValue("format") ?? "riposte" {
+            case "riposte":
+                return try JSONBody.response(V1.AlertDTO(record.alert, observables: record.observables, includeRaw: true))
+            case "ocsf":
+                let event = OCSFDetectionFinding.event(
+                    for: record.alert, observables: record.observables,
+                    raw: String(validating: record.alert.draft.raw, as: UTF8.self))
+                return try JSONBody.response(V1.JSONValueDTO(event))
+            case let other:
+                throw RiposteError.invalid("unknown format '\(other)'; known: riposte, ocsf")
+            }
         }
     }
 
