@@ -98,6 +98,7 @@ struct Generator {
         case .md5: return (.md5, indicator.value)
         case .sha1: return (.sha1, indicator.value)
         case .sha256: return (.sha256, indicator.value)
+        case .stixPattern: preconditionFailure("the generator lists no STIX patterns")
         }
     }
 
@@ -112,6 +113,7 @@ struct Generator {
         case .md5: return (.md5, hex(32))
         case .sha1: return (.sha1, hex(40))
         case .sha256: return (.sha256, hex(64))
+        case .stixPattern: preconditionFailure("the generator lists no STIX patterns")
         }
     }
 }

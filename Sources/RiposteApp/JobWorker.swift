@@ -7,7 +7,8 @@ import RiposteWeb
 import Synchronization
 
 /// The background worker for the job table. Today it runs `intel.match`: the observables of a
-/// new alert are matched against the intel index and the hits and verdicts stored.
+/// new alert are matched against the intel index (values, and STIX patterns over the alert's
+/// observables together) and the hits and verdicts stored.
 final class JobWorker: Service {
     let name = "jobs"
     private let store: any RiposteStore
@@ -93,17 +94,14 @@ final class JobWorker: Service {
     }
 
     private func runIntelMatches(_ jobs: [(Job, [AlertID])]) async throws {
-        var updates: [ObservableID: ObservableIntelUpdate] = [:]
+        var observablesByAlert: [[Observable]] = []
         let alerts = jobs.flatMap(\.1)
         for start in stride(from: 0, to: alerts.count, by: Self.alertsPerRead) {
             let slice = Array(alerts[start..<min(start + Self.alertsPerRead, alerts.count)])
-            for observables in try await store.observables(alerts: slice).values {
-                for observable in observables where updates[observable.id] == nil {
-                    if let update = intel.update(for: observable) { updates[observable.id] = update }
-                }
-            }
+            observablesByAlert += try await store.observables(alerts: slice).values
         }
-        if !updates.isEmpty { _ = try await store.recordIntel(Array(updates.values), now: clock.now()) }
+        let updates = intel.updates(forAlerts: observablesByAlert)
+        if !updates.isEmpty { _ = try await store.recordIntel(updates, now: clock.now()) }
         try await store.complete(jobs.map(\.0.id))
         metrics.increment("riposte_jobs_completed_total", by: Double(jobs.count), labels: [("kind", JobKinds.intelMatch)])
     }

@@ -55,6 +55,33 @@ struct IndicatorIndexTests {
         }
     }
 
+    @Test("STIX patterns: an AND across objects hits the observables it names, only when the alert has all of them")
+    func patterns() throws {
+        let both = "[ipv4-addr:value = '198.51.100.1'] AND [domain-name:value = 'evil.example']"
+        let gate = "[url:value MATCHES '^https?://[^/]+/gate[.]php$']"
+        let index = IndicatorIndex(indicators: [
+            Indicator(type: .stixPattern, value: both, feed: "isac", confidence: 90, firstSeen: t0, tlp: .amber),
+            Indicator(type: .stixPattern, value: gate, feed: "isac", firstSeen: t0),
+            Indicator(type: .stixPattern, value: "[ipv4-addr:value = ", feed: "isac", firstSeen: t0),
+        ])
+        #expect(index.count(of: .stixPattern) == 2 && index.skippedCount == 1, "a pattern that does not parse is skipped")
+        #expect(index.hasPatterns)
+        let alert = [
+            ObservableDraft(type: .ipv4, normalizedValue: "198.51.100.1"),
+            ObservableDraft(type: .ipv4, normalizedValue: "10.0.0.1"),
+            ObservableDraft(type: .domain, normalizedValue: "evil.example"),
+        ]
+        let hits = index.patternHits(alert)
+        #expect(hits.keys.sorted() == [0, 2], "the named observables, not the bystander")
+        let hit = try #require(hits[0]?.first)
+        #expect(hit.match == .pattern && hit.indicator == both && hit.confidence == 90 && hit.tlp == .amber)
+        #expect(index.patternHits(Array(alert.prefix(2))).isEmpty, "the domain is missing: no match")
+        #expect(index.lookup(.ipv4, "198.51.100.1").isEmpty, "one observable alone does not satisfy the AND")
+        #expect(index.lookup(.url, "http://x.example/gate.php").map(\.indicator) == [gate])
+        #expect(index.lookup(.url, "http://x.example/gate.php", includingPatterns: false).isEmpty)
+        #expect(index.lookup(.url, "http://x.example/gate.php.bak").isEmpty)
+    }
+
     @Test("An exact IP hit comes before the CIDRs containing it, most specific first")
     func ipOrder() {
         let index = IndicatorIndex(indicators: [

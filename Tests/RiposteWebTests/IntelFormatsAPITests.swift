@@ -80,6 +80,54 @@ struct IntelFormatsAPITests {
         }
     }
 
+    @Test("A STIX pattern the index cannot reduce is evaluated against each new alert's observables together")
+    func evaluatedPattern() async throws {
+        try await TestServer.with { server in
+            let pattern = "[ipv4-addr:value = '198.51.100.23'] AND [domain-name:value = 'update-check.example']"
+            let bundle: [String: Any] = [
+                "type": "bundle", "id": "bundle--6a1f0d5c-2f55-4a8e-9c55-3c2d1bb0a0e1",
+                "objects": [
+                    [
+                        "type": "indicator", "spec_version": "2.1", "id": "indicator--0b8bcb2a-1f53-4f0e-9b6a-2f4a8e2d9f10",
+                        "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z",
+                        "pattern": pattern, "pattern_type": "stix", "valid_from": "2026-01-01T00:00:00.000Z",
+                    ]
+                ],
+            ]
+            let imported = try await server.request(
+                "POST", "/api/v1/indicators?format=stix&feed=hunt", body: jsonBody(bundle), role: .analyst)
+            #expect(imported.status == 200 && imported.json["added"] as? Int == 1, "\(imported.text)")
+
+            let alerts = jsonBody([
+                [
+                    "title": "Beacon with lookup", "source_ref": "p-1", "src_ip": "10.0.0.5", "dst_ip": "198.51.100.23",
+                    "observables": [["type": "domain", "value": "update-check.example"]],
+                ],
+                ["title": "Same address, no lookup", "source_ref": "p-2", "src_ip": "10.0.0.6", "dst_ip": "198.51.100.23"],
+            ])
+            let response = try await server.request("POST", "/api/v1/alerts?source=generic", body: alerts, role: .analyst)
+            let incidents = response.json.array("alerts").compactMap { $0.string("incident_id") }
+            #expect(incidents.count == 2 && incidents[0] != incidents[1], "\(response.text)")
+            func observables(_ incident: String) async throws -> [[String: Any]] {
+                try await server.request("GET", "/api/v1/incidents/\(incident)").json.array("observables")
+            }
+            let matched = try await server.eventually {
+                try await observables(incidents[0]).contains { $0.string("verdict") == "malicious" }
+            }
+            #expect(matched)
+            let first = try await observables(incidents[0])
+            for value in ["198.51.100.23", "update-check.example"] {
+                let observable = try #require(first.first { $0.string("value") == value }, "\(first)")
+                let hit = (observable["intel"] as? [[String: Any]])?.first
+                #expect(hit?.string("match") == "pattern" && hit?.string("indicator") == pattern, "\(observable)")
+            }
+            #expect(first.first { $0.string("value") == "10.0.0.5" }?.string("verdict") == "unknown")
+            // The job that matched the first alert also ran over the second: the lone address is not named.
+            let second = try await observables(incidents[1])
+            #expect(second.allSatisfy { $0.string("verdict") == "unknown" }, "\(second)")
+        }
+    }
+
     @Test("Revoked and expired STIX indicators are stored but never match; a later valid_until expires on time")
     func lifecycle() async throws {
         try await TestServer.with { server in

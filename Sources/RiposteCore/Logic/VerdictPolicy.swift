@@ -4,10 +4,10 @@
 ///
 /// Each hit scores its confidence (100 when the feed states none: a blocklist lists what it blocks)
 /// weighted by its source's reliability (Admiralty letter; a feed without a stated reliability counts
-/// as F, "cannot be judged"). An exact or CIDR hit scoring at least ``maliciousScore`` makes the
-/// observable `malicious`; any other hit, including parent-domain matches, `suspicious`.
+/// as F, "cannot be judged"). An exact, CIDR or STIX-pattern hit scoring at least ``maliciousScore``
+/// makes the observable `malicious`; any other hit, including parent-domain matches, `suspicious`.
 public enum VerdictPolicy {
-    /// Score at or above which an exact or CIDR hit is `malicious`.
+    /// Score at or above which an exact, CIDR or pattern hit is `malicious`.
     public static let maliciousScore = 50
 
     /// How much a source's hits count, by reliability.
@@ -32,7 +32,7 @@ public enum VerdictPolicy {
     /// The verdict and one sentence saying which hit decided it.
     public static func explain(_ hits: [IntelHit]) -> (verdict: Verdict, reason: String) {
         guard !hits.isEmpty else { return (.unknown, "no intel hit") }
-        let strong = hits.filter { $0.match == .exact || $0.match == .cidr }
+        let strong = hits.filter { $0.match != .parentDomain }
         if let best = strong.max(by: { score($0) < score($1) }), score(best) >= maliciousScore {
             return (.malicious, "\(describe(best)) scores \(score(best)) ≥ \(maliciousScore)")
         }

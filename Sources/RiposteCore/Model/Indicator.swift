@@ -4,6 +4,8 @@ public import FoundationEssentials
 /// What an indicator value is.
 public enum IndicatorType: String, Sendable, CaseIterable, Hashable {
     case ipv4, ipv6, cidr4, cidr6, domain, url, email, md5, sha1, sha256
+    /// A STIX pattern (the value) that does not reduce to values: evaluated against each alert's observables.
+    case stixPattern = "stix_pattern"
 }
 
 /// One indicator from one feed.

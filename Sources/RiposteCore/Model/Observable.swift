@@ -79,6 +79,8 @@ public struct IntelHit: Hashable, Sendable {
 /// How an indicator matched a value.
 public enum IntelMatchKind: String, Sendable, Hashable {
     case exact, cidr, parentDomain = "parent_domain"
+    /// A STIX pattern the index could not reduce held for the alert's observables.
+    case pattern
 }
 
 /// An observable of an incident, with its verdict and the intel that explains it.

@@ -18,6 +18,7 @@ extension IndicatorIndex {
         var ipv6: [StagedRow<UInt128>] = []
         var cidr4: [StagedPrefix<UInt32>] = []
         var cidr6: [StagedPrefix<UInt128>] = []
+        var patterns: [IndexedPattern] = []
         var md5: [StagedRow<UInt128>] = []
         var sha1: [StagedRow<SHA1Digest>] = []
         var sha256: [StagedRow<SHA256Digest>] = []
@@ -72,6 +73,7 @@ extension IndicatorIndex {
             for index in domains.rows.indices { renumber(&domains.rows[index].metadata) }
             for index in urls.rows.indices { renumber(&urls.rows[index].metadata) }
             for index in emails.rows.indices { renumber(&emails.rows[index].metadata) }
+            for index in patterns.indices { renumber(&patterns[index].metadata) }
             feeds = byName.map { feeds[$0] }
             feedIDs = [:]
         }
@@ -112,6 +114,11 @@ extension IndicatorIndex {
                 return urls.append(value, lowercase: false, dropTrailingDot: false, metadata: metadata)
             case .email:
                 return emails.append(value, lowercase: true, dropTrailingDot: false, metadata: metadata)
+            case .stixPattern:
+                guard let pattern = PatternTable.compile(String(decoding: value, as: UTF8.self), metadata: metadata) else {
+                    return false
+                }
+                patterns.append(pattern)
             }
             return true
         }

@@ -19,6 +19,8 @@ package import RiposteCore
 ///   name host against domains (`.exact` when the host is the listed domain, else `.parentDomain`).
 /// - `email`: the address (`.exact`), then the part after `@` against domains as above.
 /// - `md5`, `sha1`, `sha256`: the digest (`.exact`). `username`: nothing.
+/// - then every STIX pattern that holds for the observable alone (`.pattern`); ``patternHits(_:)``
+///   evaluates them against all the observables of one alert.
 /// A value listed by several feeds gives one hit per feed, in feed-name order.
 package final class IndicatorIndex: Sendable {
     private let feeds: [String]
@@ -33,6 +35,7 @@ package final class IndicatorIndex: Sendable {
     private let domains: StringKeyTable
     private let urls: StringKeyTable
     private let emails: StringKeyTable
+    private let patterns: PatternTable
     /// Bit n is set when some listed domain has n labels; a suffix with another count is not probed.
     private let domainLabelCounts: UInt128
     /// Indicators the builder left out (see `Builder.skippedCount`).
@@ -60,6 +63,7 @@ package final class IndicatorIndex: Sendable {
         domains = StringKeyTable(sorting: Self.take(&builder.domains))
         urls = StringKeyTable(sorting: Self.take(&builder.urls))
         emails = StringKeyTable(sorting: Self.take(&builder.emails))
+        patterns = PatternTable(patterns: Self.take(&builder.patterns))
         domainLabelCounts = builder.domainLabelCounts
     }
 
@@ -92,6 +96,7 @@ package final class IndicatorIndex: Sendable {
         case .md5: md5.count
         case .sha1: sha1.count
         case .sha256: sha256.count
+        case .stixPattern: patterns.patterns.count
         }
     }
 
@@ -104,7 +109,8 @@ package final class IndicatorIndex: Sendable {
 
     /// Every hit for an observable whose value is already normalised (`ObservableNormalizer`); empty
     /// when nothing matches or the value does not parse as `type`.
-    package func lookup(_ type: ObservableType, _ normalizedValue: String) -> [IntelHit] {
+    /// `includingPatterns: false` leaves STIX patterns out, for callers that evaluate them per alert.
+    package func lookup(_ type: ObservableType, _ normalizedValue: String, includingPatterns: Bool = true) -> [IntelHit] {
         var value = normalizedValue
         return value.withUTF8 { bytes in
             var hits: [IntelHit] = []
@@ -134,6 +140,11 @@ package final class IndicatorIndex: Sendable {
                 }
             case .username:
                 break
+            }
+            if includingPatterns && !patterns.patterns.isEmpty {
+                patterns.forEachMatch(in: [ObservableDraft(type: type, normalizedValue: normalizedValue)]) { pattern, _ in
+                    hits.append(hit(pattern.metadata, pattern.text, .pattern))
+                }
             }
             return hits
         }
@@ -223,6 +234,19 @@ package final class IndicatorIndex: Sendable {
         }
         return host.isEmpty ? nil : UnsafeBufferPointer(rebasing: host)
     }
+
+    /// The STIX-pattern hits for the observables of one alert, by position: a pattern that holds gives a
+    /// hit to each observable it names (see ``STIXPatternEvaluator/namedObservables(_:)``).
+    package func patternHits(_ observables: [ObservableDraft]) -> [Int: [IntelHit]] {
+        var hits: [Int: [IntelHit]] = [:]
+        patterns.forEachMatch(in: observables) { pattern, named in
+            for position in named { hits[position, default: []].append(hit(pattern.metadata, pattern.text, .pattern)) }
+        }
+        return hits
+    }
+
+    /// Whether the index holds STIX patterns to evaluate per alert.
+    package var hasPatterns: Bool { !patterns.patterns.isEmpty }
 
     /// Appends one hit per row; the indicator text is only built when there is a row.
     private func append(

@@ -67,7 +67,7 @@ package enum IndicatorClassifier {
     /// nil when the text names none.
     package static func types(named name: some StringProtocol) -> Set<IndicatorType>? {
         let key = name.strippingWhitespace().lowercased()
-        if let type = IndicatorType(rawValue: key) { return [type] }
+        if let type = IndicatorType(rawValue: key), type != .stixPattern { return [type] }
         switch key {
         case "ip", "ip-src", "ip-dst", "ip_address", "ipaddress", "ip-address", "address":
             return [.ipv4, .ipv6, .cidr4, .cidr6]
@@ -158,6 +158,7 @@ extension IndicatorType {
         case .md5: "MD5 hash"
         case .sha1: "SHA-1 hash"
         case .sha256: "SHA-256 hash"
+        case .stixPattern: "STIX pattern"
         }
     }
 }

@@ -129,8 +129,18 @@ package enum STIXBundleImporter {
                         }
                     case .unsupportedPatternType:
                         result.unsupportedPatternTypes[record.patternType, default: 0] += 1
-                    case .evaluated:
-                        break
+                    case .evaluated(let pattern):
+                        // Stored as its pattern text; the index compiles it and evaluates it per alert.
+                        guard !STIXPatternEvaluator.observableTypes(in: pattern).isEmpty else {
+                            result.unmatchablePatternCount += 1
+                            break
+                        }
+                        let entry = STIXIndexEntry(type: .stixPattern, value: record.pattern)
+                        if seen.insert(entry).inserted {
+                            result.indicators.append(STIXBundleImporter.indicator(entry, record: record, options: options))
+                        } else {
+                            result.duplicateCount += 1
+                        }
                     }
                     if !isResolved {
                         unresolved.append(

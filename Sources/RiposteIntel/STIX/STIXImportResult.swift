@@ -105,6 +105,9 @@ package struct STIXImportResult: Sendable, Hashable {
     package var unsupportedPatternTypes: [String: Int] = [:]
     /// Index entries that an earlier indicator of the bundle already gave.
     package var duplicateCount = 0
+    /// Patterns left to evaluation that name no object an alert's observables can be (`x509-certificate`,
+    /// `process` …): kept in `records`, not stored, since they can never match.
+    package var unmatchablePatternCount = 0
     /// The first `STIXImportLimits.maxReportedErrors` errors, in bundle order.
     package var errors: [STIXObjectError] = []
     /// All errors, reported or not.

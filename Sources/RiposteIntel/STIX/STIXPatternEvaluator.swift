@@ -26,6 +26,53 @@ package struct STIXPatternEvaluator: Sendable {
         evaluate(pattern.expression, observables)
     }
 
+    /// When the pattern matches, the positions of the observables it names: those that pass one of its
+    /// un-negated comparisons (all of them when it holds only through negations); nil when it does not match.
+    package func namedObservables(_ observables: [ObservableDraft]) -> [Int]? {
+        guard matches(observables) else { return nil }
+        var comparisons: [STIXComparison] = []
+        Self.collect(pattern.expression, into: &comparisons)
+        let named = observables.indices.filter { position in
+            comparisons.contains { comparison in
+                guard !comparison.negated, let value = Self.value(of: comparison.path, in: observables[position]) else {
+                    return false
+                }
+                return test(comparison.test, value: value, type: observables[position].type)
+            }
+        }
+        return named.isEmpty ? Array(observables.indices) : named
+    }
+
+    /// The observable types any comparison of `pattern` can read; an alert without one of them cannot match,
+    /// since every comparison, negated or not, needs an object with its property.
+    package static func observableTypes(in pattern: STIXPattern) -> Set<ObservableType> {
+        var comparisons: [STIXComparison] = []
+        collect(pattern.expression, into: &comparisons)
+        return Set(
+            comparisons.flatMap { comparison in
+                ObservableType.allCases.filter { type in
+                    value(of: comparison.path, in: ObservableDraft(type: type, normalizedValue: "")) != nil
+                }
+            })
+    }
+
+    private static func collect(_ expression: STIXObservationExpression, into comparisons: inout [STIXComparison]) {
+        switch expression {
+        case .observation(let comparison): collect(comparison, into: &comparisons)
+        case .and(let operands), .or(let operands), .followedBy(let operands):
+            for operand in operands { collect(operand, into: &comparisons) }
+        case .qualified(let inner, _): collect(inner, into: &comparisons)
+        }
+    }
+
+    private static func collect(_ expression: STIXComparisonExpression, into comparisons: inout [STIXComparison]) {
+        switch expression {
+        case .comparison(let comparison): comparisons.append(comparison)
+        case .and(let operands), .or(let operands):
+            for operand in operands { collect(operand, into: &comparisons) }
+        }
+    }
+
     private func evaluate(_ expression: STIXObservationExpression, _ observables: [ObservableDraft]) -> Bool {
         switch expression {
         case .observation(let comparison): evaluate(comparison, observables)

@@ -93,7 +93,7 @@ enum M0001_Initial {
             observable_id TEXT NOT NULL REFERENCES observables (id),
             feed TEXT NOT NULL,
             indicator TEXT NOT NULL,
-            match TEXT NOT NULL CHECK (match IN ('exact', 'cidr', 'parent_domain')),
+            match TEXT NOT NULL CHECK (match IN ('exact', 'cidr', 'parent_domain', 'pattern')),
             first_seen INTEGER NOT NULL,
             confidence INTEGER CHECK (confidence BETWEEN 0 AND 100),
             label TEXT,

@@ -161,11 +161,35 @@ package final class IntelService: Sendable {
         return hits
     }
 
-    /// The intel update for one observable, or nil when nothing matches.
-    package func update(for observable: Observable) -> ObservableIntelUpdate? {
-        let hits = hits(observable.type, observable.value)
-        guard !hits.isEmpty else { return nil }
-        return ObservableIntelUpdate(observableID: observable.id, hits: hits, verdict: VerdictPolicy.verdict(for: hits))
+    /// Intel updates for the observables of new alerts (one list per alert): the index's hits for each
+    /// observable (looked up once however many alerts name it), and the hits of STIX patterns that hold
+    /// for an alert's observables taken together. Observables without a hit get no update.
+    package func updates(forAlerts alerts: some Sequence<[Observable]>) -> [ObservableIntelUpdate] {
+        let index = holder.current
+        var hits: [ObservableID: [IntelHit]] = [:]
+        var lookedUp: Set<ObservableID> = []
+        for observables in alerts {
+            for observable in observables where lookedUp.insert(observable.id).inserted {
+                let found = index.lookup(observable.type, observable.value, includingPatterns: false)
+                if !found.isEmpty { hits[observable.id, default: []] += found }
+            }
+            guard index.hasPatterns else { continue }
+            let drafts = observables.map { ObservableDraft(type: $0.type, normalizedValue: $0.value) }
+            for (position, found) in index.patternHits(drafts) {
+                let id = observables[position].id
+                var list = hits[id, default: []]
+                for hit in found where !list.contains(where: { $0.feed == hit.feed && $0.indicator == hit.indicator }) {
+                    list.append(hit)
+                }
+                hits[id] = list
+            }
+        }
+        let known = reliabilities.withLock { $0 }
+        return hits.map { id, found in
+            var found = found
+            for position in found.indices { found[position].reliability = known[found[position].feed] }
+            return ObservableIntelUpdate(observableID: id, hits: found, verdict: VerdictPolicy.verdict(for: found))
+        }
     }
 
     /// What is known of `value`: its detected type, verdict, why, and hits.
