@@ -16,15 +16,22 @@ package struct SQLiteConfiguration: Sendable {
     package var maximumIngestBatch: Int
     /// Apply pending migrations in `open`; `riposte migrate` turns this off and calls `migrate()`.
     package var migrateOnOpen: Bool
+    /// WAL pages (4 KiB) after which a commit asks the background checkpointer to copy the WAL back.
+    package var walCheckpointPages: Int32
+    /// WAL pages past which the writer itself checkpoints and truncates the WAL before writing on: the
+    /// bound on the WAL when background checkpoints cannot keep up with a long run of writes.
+    package var walLimitPages: Int32
 
     package init(
         readerCount: Int = 4, busyTimeout: Duration = .seconds(5), maximumIngestBatch: Int = 10_000,
-        migrateOnOpen: Bool = true
+        migrateOnOpen: Bool = true, walCheckpointPages: Int32 = 1000, walLimitPages: Int32 = 16_384
     ) {
         self.readerCount = readerCount
         self.busyTimeout = busyTimeout
         self.maximumIngestBatch = maximumIngestBatch
         self.migrateOnOpen = migrateOnOpen
+        self.walCheckpointPages = walCheckpointPages
+        self.walLimitPages = walLimitPages
     }
 }
 
@@ -110,9 +117,9 @@ package final class SQLiteStore: RiposteStore {
                         let checkpointConnection = try SQLiteConnection(
                             path: path, role: .checkpointer, busyTimeoutMilliseconds: busyMilliseconds)
                         others.append(checkpointConnection)
-                        // 1,000 pages (4 MiB) is SQLite's own automatic checkpoint size.
                         let checkpointer = SQLiteCheckpointer(
-                            connection: checkpointConnection, executor: checkpointExecutor, threshold: 1000)
+                            connection: checkpointConnection, executor: checkpointExecutor,
+                            threshold: configuration.walCheckpointPages, limit: configuration.walLimitPages)
                         checkpointer.install(on: writer)
                         return (writer, Array(others.dropLast()), checkpointer)
                     } catch {

@@ -34,6 +34,34 @@ struct SQLiteStoreTests {
         }
     }
 
+    @Test("An unbroken run of write transactions keeps the WAL bounded: past the limit the writer checkpoints it")
+    func walStaysBounded() async throws {
+        try await withTemporaryDirectory { directory in
+            // Background checkpoints effectively off, so only the writer's own checkpoint can bound the WAL.
+            let limit: Int32 = 256
+            let store = try await openStore(
+                in: directory, configuration: SQLiteConfiguration(walCheckpointPages: .max - 1, walLimitPages: limit))
+            let wal = directory + "/riposte.sqlite-wal"
+            var largest = 0
+            for batch in 0..<40 {
+                let indicators = (0..<2_000).map { index in
+                    Indicator(
+                        type: .domain, value: "host-\(batch)-\(index).bulk-import.example", feed: "bulk",
+                        label: String(repeating: "x", count: 64), firstSeen: Date(timeIntervalSince1970: 1_700_000_000))
+                }
+                _ = try await store.importIndicators(indicators, now: Date(timeIntervalSince1970: 1_700_000_000))
+                let size = (try FileManager.default.attributesOfItem(atPath: wal)[.size] as? Int) ?? 0
+                largest = max(largest, size)
+            }
+            let database = (try FileManager.default.attributesOfItem(atPath: directory + "/riposte.sqlite")[.size] as? Int) ?? 0
+            #expect(try await store.indicatorCount() == 80_000)
+            // The data written is many times the limit; the WAL never holds much more than the limit plus one transaction.
+            #expect(database > 8 * Int(limit) * 4096, "database \(database) bytes")
+            #expect(largest < 3 * Int(limit) * 4096, "largest WAL \(largest) bytes")
+            await store.close()
+        }
+    }
+
     @Test("Migrations are applied once and recorded")
     func migrationsRecorded() async throws {
         try await withTemporaryDirectory { directory in
