@@ -155,7 +155,7 @@ package struct CEFParser: AlertParser {
         if let externalID = text(.externalId) {
             sourceRef = "\(vendor)|\(product)|\(externalID)"
         } else {
-            sourceRef = "sha256:" + sha256Hex(raw)
+            sourceRef = sha256SourceRef(raw)
         }
         let title = name.isEmpty ? "\(vendor) \(product) \(signatureID)" : name
         return AlertDraft(
