@@ -93,7 +93,7 @@ func measure(_ name: String, bytes: Int, _ work: () throws -> Int) rethrows {
     let wallMedian = wall.sorted()[wall.count / 2]
     print(
         String(
-            format: "%-34@ %8.1f MB/s cpu  %8.1f MB/s wall  %9.0f records/s  (%d records, %.1f MB)", name as NSString,
+            format: "%-36@ %8.1f MB/s cpu  %8.1f MB/s wall  %9.0f records/s  (%d records, %.1f MB)", name as NSString,
             megabytes / cpuMedian, megabytes / wallMedian, Double(count) / cpuMedian, count, megabytes))
 }
 
@@ -127,6 +127,9 @@ try measure("syslog message parse (per line)", bytes: syslogInput.body.count) {
     for line in syslogInput.lines where try SyslogMessage.parse(line, year: 2024).hostname != nil { hosts += 1 }
     precondition(hosts > 0)
     return syslogInput.lines.count
+}
+try measure("syslog body -> drafts", bytes: syslogInput.body.count) {
+    try SyslogAlertParser(year: 2024).parse(body: syslogInput.body, limits: limits).count
 }
 measure("syslog TCP framing (64 KiB chunks)", bytes: syslogInput.body.count) {
     var framer = SyslogFraming()

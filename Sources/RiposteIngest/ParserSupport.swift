@@ -156,6 +156,9 @@ func quoted(_ value: JSONValue) -> String {
 /// SHA-256 of `bytes` as lowercase hex, for source refs derived from a record's exact bytes.
 func sha256Hex(_ bytes: [UInt8]) -> String { Crypto.sha256Hex(bytes) }
 
+/// `sha256:` and the SHA-256 of `bytes` as lowercase hex: the source ref of a record without an id of its own.
+func sha256SourceRef(_ bytes: [UInt8]) -> String { Crypto.sha256Hex(prefix: "sha256:", bytes) }
+
 /// Byte-level checks for text that is already in ObservableNormalizer's canonical form, so hot
 /// paths can skip its string work. Anything these reject still goes through the normalizer.
 enum CanonicalText {

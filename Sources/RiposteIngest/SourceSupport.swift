@@ -161,7 +161,7 @@ func derivedSourceRef(_ parts: [String]) -> String {
         if index > 0 { bytes.append(0x1F) }
         bytes += part.utf8
     }
-    return "sha256:" + sha256Hex(bytes)
+    return sha256SourceRef(bytes)
 }
 
 /// The time a required or optional RFC 3339 field holds, or an `.invalid` error naming it.

@@ -7,14 +7,41 @@ import RiposteCore
 /// Cryptographic primitives; nothing here is hand-rolled.
 package enum Crypto {
     /// SHA-256 of `bytes` as lowercase hex.
-    package static func sha256Hex(_ bytes: some Collection<UInt8>) -> String {
-        var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
-        let input = Array(bytes)
-        input.withUnsafeBufferPointer { buffer in
-            _ = SHA256(buffer.baseAddress, buffer.count, &digest)
+    package static func sha256Hex(_ bytes: some Collection<UInt8>) -> String { sha256Hex(prefix: "", bytes) }
+
+    /// `prefix` then the SHA-256 of `bytes` as lowercase hex, made as one string (`sha256:…` source refs are
+    /// computed for every line a parser reads, so no intermediate arrays or strings).
+    package static func sha256Hex(prefix: String, _ bytes: some Collection<UInt8>) -> String {
+        var digest: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &digest) { output in
+            let out = output.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            let done: Void? = bytes.withContiguousStorageIfAvailable {
+                _ = EVP_Digest($0.baseAddress, $0.count, out, nil, sha256, nil)
+            }
+            if done == nil {
+                _ = Array(bytes).withUnsafeBufferPointer { EVP_Digest($0.baseAddress, $0.count, out, nil, sha256, nil) }
+            }
         }
-        return hex(digest)
+        var prefix = prefix
+        return prefix.withUTF8 { head in
+            String(unsafeUninitializedCapacity: head.count + 64) { text in
+                _ = text.initialize(fromContentsOf: head)
+                withUnsafeBytes(of: digest) { digest in
+                    for (index, byte) in digest.enumerated() {
+                        text[head.count + 2 * index] = hexDigits[Int(byte >> 4)]
+                        text[head.count + 2 * index + 1] = hexDigits[Int(byte & 0x0F)]
+                    }
+                }
+                return head.count + 64
+            }
+        }
     }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// SHA-256 fetched from the default provider once: `SHA256()` and `EVP_sha256()` look it up on every call.
+    /// Immutable after the fetch, and OpenSSL documents fetched algorithms as safe to share between threads.
+    nonisolated(unsafe) private static let sha256 = EVP_MD_fetch(nil, "SHA256", nil) ?? EVP_sha256()
 
     /// HMAC-SHA256 of `message` under `key`.
     package static func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {

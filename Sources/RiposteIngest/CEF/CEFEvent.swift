@@ -69,68 +69,118 @@ package struct CEFRecord: Hashable, Sendable {
     package var extensionColumn: Int
 }
 
-/// Reads CEF lines from bytes.
-enum CEFReader {
-    /// Parses `line`; errors carry the column.
-    static func read(_ line: UnsafeBufferPointer<UInt8>, year: Int?) throws(LineSyntaxError) -> CEFRecord {
-        guard let marker = findMarker(line) else {
+/// A CEF line scanned in place: where its header fields and extension pairs lie, and its version. Parsing a body
+/// reuses one layout for every line and makes strings only of the fields the mapping reads.
+struct CEFLayout {
+    /// The offset of `CEF:`; the bytes before it are a syslog header (or other relay prefix).
+    var marker = 0
+    /// The seven header fields (Version|Device Vendor|Device Product|Device Version|Signature ID|Name|Severity).
+    var header: [Range<Int>] = []
+    /// Bit `n` set when header field `n` holds a backslash.
+    var headerEscapes: UInt8 = 0
+    var version = 0
+    /// Column of the severity header field and of the extension's first byte, for error messages.
+    var severityColumn = 0
+    var extensionColumn = 0
+    /// The extension's `key=value` pairs in order (values still escaped).
+    var fields: [FieldSpan] = []
+
+    /// Scans `line` (the storage of the previous scan is reused). - Throws: the error and its column.
+    mutating func scan(_ line: UnsafeBufferPointer<UInt8>) throws(LineSyntaxError) {
+        guard let marker = CEFReader.findMarker(line) else {
             throw LineSyntaxError("no 'CEF:' header (expected 'CEF:Version|Vendor|Product|Version|ID|Name|Severity|')", at: 0)
         }
-        var syslogHeader: SyslogMessage?
-        if marker > 0 {
-            // A header that is not syslog is tolerated: relays prepend all sorts of things.
-            syslogHeader = try? SyslogMessage.parseHeader(UnsafeBufferPointer(rebasing: line[0..<marker]), year: year)
-        }
+        self.marker = marker
+        header.removeAll(keepingCapacity: true)
+        headerEscapes = 0
+        fields.removeAll(keepingCapacity: true)
         var index = marker + 4
-        var fields: [String] = []
-        fields.reserveCapacity(7)
-        var severityColumn = index
-        while fields.count < 7 {
+        while header.count < 7 {
             let start = index
-            var escaped = false
             while index < line.count, line[index] != Bytes.pipe {
                 if line[index] == Bytes.backslash, index + 1 < line.count {
-                    escaped = true
+                    headerEscapes |= 1 << header.count
                     index += 1
                 }
                 index += 1
             }
-            if fields.count == 6 { severityColumn = start }
-            if index == line.count && fields.count < 6 {
+            if header.count == 6 { severityColumn = start }
+            if index == line.count && header.count < 6 {
                 throw LineSyntaxError(
-                    "CEF header has \(fields.count + 1) of 7 fields (Version|Device Vendor|Device Product|Device Version|"
+                    "CEF header has \(header.count + 1) of 7 fields (Version|Device Vendor|Device Product|Device Version|"
                         + "Signature ID|Name|Severity|); expected '|'", at: index)
             }
-            fields.append(escaped ? unescapeHeader(line, start..<index) : Bytes.string(line, start..<index))
+            header.append(start..<index)
             if index < line.count { index += 1 }
         }
-        let versionText = fields[0].trimmingSpaces
+        let versionField = headerText(0, line)
+        let versionText = versionField.trimmingSpaces
         guard let dot = versionText.firstIndex(of: ".") ?? Optional(versionText.endIndex),
             let version = Int(versionText[..<dot]), version >= 0, version < 100
         else {
-            throw LineSyntaxError("CEF version '\(fields[0].prefix(20))' is not a number", at: marker + 4)
+            throw LineSyntaxError("CEF version '\(versionField.prefix(20))' is not a number", at: marker + 4)
         }
-        let extensionColumn = index
-        var extensions: [EventField] = []
+        self.version = version
+        extensionColumn = index
         try ExtensionScanner.scan(line, index..<line.count, escapes: true) { key, value in
-            extensions.append(EventField(Bytes.string(line, key), unescapeValue(line, value)))
+            fields.append(FieldSpan(key: key, value: value))
         }
-        let event = CEFEvent(
-            version: version, deviceVendor: fields[1], deviceProduct: fields[2], deviceVersion: fields[3],
-            signatureID: fields[4], name: fields[5], severity: fields[6].trimmingSpaces, extensions: extensions)
-        return CEFRecord(
-            syslogHeader: syslogHeader, event: event, severityColumn: severityColumn, extensionColumn: extensionColumn)
     }
 
-    /// The column of the value of the `fieldIndex`-th extension field (for errors about it).
-    static func valueColumn(_ line: UnsafeBufferPointer<UInt8>, record: CEFRecord, fieldIndex: Int) -> Int {
-        var column = record.extensionColumn
-        var seen = 0
-        try? ExtensionScanner.scan(line, record.extensionColumn..<line.count, escapes: true) { _, value in
-            if seen == fieldIndex { column = value.lowerBound }
-            seen += 1
+    /// Header field `index` as text, `\|` and `\\` unescaped.
+    func headerText(_ index: Int, _ line: UnsafeBufferPointer<UInt8>) -> String {
+        headerEscapes & (1 << index) != 0
+            ? CEFReader.unescapeHeader(line, header[index]) : Bytes.string(line, header[index])
+    }
+
+    /// The severity header field without its surrounding spaces.
+    func severityText(_ line: UnsafeBufferPointer<UInt8>) -> String { headerText(6, line).trimmingSpaces }
+
+    func key(_ index: Int, _ line: UnsafeBufferPointer<UInt8>) -> String { Bytes.string(line, fields[index].key) }
+
+    /// Extension value `index`, unescaped.
+    func value(_ index: Int, _ line: UnsafeBufferPointer<UInt8>) -> String {
+        CEFReader.unescapeValue(line, fields[index].value)
+    }
+
+    /// The value of the first extension pair named exactly `name`, unescaped.
+    func value(named name: String, _ line: UnsafeBufferPointer<UInt8>) -> String? {
+        var name = name
+        return name.withUTF8 { wanted in
+            fields.firstIndex {
+                $0.key.count == wanted.count && memoryEqual(line, $0.key.lowerBound, wanted, 0, count: wanted.count)
+            }
+            .map { value($0, line) }
         }
-        return column
+    }
+}
+
+/// Reads CEF lines from bytes.
+enum CEFReader {
+    /// Parses `line` into a decoded record (every field as text); errors carry the column.
+    static func read(_ line: UnsafeBufferPointer<UInt8>, year: Int?) throws(LineSyntaxError) -> CEFRecord {
+        var layout = CEFLayout()
+        try layout.scan(line)
+        return record(layout, line, year: year)
+    }
+
+    /// The decoded record of a scanned line.
+    static func record(_ layout: CEFLayout, _ line: UnsafeBufferPointer<UInt8>, year: Int?) -> CEFRecord {
+        let event = CEFEvent(
+            version: layout.version, deviceVendor: layout.headerText(1, line), deviceProduct: layout.headerText(2, line),
+            deviceVersion: layout.headerText(3, line), signatureID: layout.headerText(4, line),
+            name: layout.headerText(5, line), severity: layout.severityText(line),
+            extensions: layout.fields.indices.map { EventField(layout.key($0, line), layout.value($0, line)) })
+        return CEFRecord(
+            syslogHeader: syslogHeader(layout, line, year: year), event: event, severityColumn: layout.severityColumn,
+            extensionColumn: layout.extensionColumn)
+    }
+
+    /// The syslog header before `CEF:`, if there is one. A header that is not syslog is tolerated: relays prepend
+    /// all sorts of things.
+    static func syslogHeader(_ layout: CEFLayout, _ line: UnsafeBufferPointer<UInt8>, year: Int?) -> SyslogMessage? {
+        guard layout.marker > 0 else { return nil }
+        return try? SyslogMessage.parseHeader(UnsafeBufferPointer(rebasing: line[0..<layout.marker]), year: year)
     }
 
     /// The offset of the first `CEF:` followed by a digit or space, else of the first `CEF:`, or nil.

@@ -30,21 +30,19 @@ package struct CEFParser: AlertParser {
 
     package func parse(body: [UInt8], limits: IngestLimits) throws -> [AlertDraft] {
         var drafts: [AlertDraft] = []
+        var layout = CEFLayout()
+        var scratch = Scratch()
         try body.withUnsafeBufferPointer { buffer in
             try LineRecords.forEach(in: buffer, limits: limits) { record, line in
-                let parsed: CEFRecord
                 do throws(LineSyntaxError) {
-                    parsed = try CEFReader.read(line, year: year)
+                    try layout.scan(line)
                 } catch {
                     throw record.error(error)
                 }
-                let raw = Array(line)
                 do throws(FieldError) {
-                    drafts.append(try draft(parsed, raw: raw))
+                    drafts.append(try draft(layout, line, scratch: &scratch))
                 } catch {
-                    let column =
-                        error.fieldIndex.map { CEFReader.valueColumn(line, record: parsed, fieldIndex: $0) }
-                        ?? parsed.severityColumn
+                    let column = error.fieldIndex.map { layout.fields[$0].value.lowerBound } ?? layout.severityColumn
                     throw record.error(LineSyntaxError(error.reason, at: column))
                 }
             }
@@ -53,12 +51,12 @@ package struct CEFParser: AlertParser {
     }
 
     /// The fields the mapping reads, by short and full name.
-    private enum Role {
+    private enum Role: Int, CaseIterable {
         case src, dst, spt, dpt, shost, dhost, suser, duser, request, app, fileHash, cat, rt, end, start
         case dvchost, dvc, externalId, c6a, custom
     }
 
-    private static let roles: [String: Role] = {
+    private static let roles: FieldNameMap<Role> = {
         var roles: [String: Role] = [
             "src": .src, "dst": .dst, "spt": .spt, "dpt": .dpt, "shost": .shost, "dhost": .dhost, "suser": .suser,
             "duser": .duser, "request": .request, "app": .app, "fileHash": .fileHash, "oldFileHash": .fileHash,
@@ -76,79 +74,102 @@ package struct CEFParser: AlertParser {
             roles["cs\(index)"] = .custom
             roles["deviceCustomString\(index)"] = .custom
         }
-        return roles
+        return FieldNameMap(roles)
     }()
 
-    /// Maps one decoded line. - Throws: ``FieldError`` naming the field whose value is invalid.
-    func draft(_ record: CEFRecord, raw: [UInt8]) throws(FieldError) -> AlertDraft {
-        let event = record.event
-        var values: [Role: (value: String, index: Int)] = [:]
-        var customs: [(key: String, value: String)] = []
-        for (index, field) in event.extensions.enumerated() {
-            guard let role = Self.roles[field.key] else { continue }
+    /// Per-line working storage, reused across the lines of a body.
+    struct Scratch {
+        /// The first field with a non-empty value for each role (by raw value), or -1.
+        fileprivate var first = [Int](repeating: -1, count: Role.allCases.count)
+        /// The custom-string and IPv6 custom fields, in order.
+        fileprivate var customs: [Int] = []
+    }
+
+    /// Maps one scanned line. - Throws: ``FieldError`` naming the field whose value is invalid.
+    func draft(_ layout: CEFLayout, _ line: UnsafeBufferPointer<UInt8>, scratch: inout Scratch) throws(FieldError)
+        -> AlertDraft
+    {
+        for role in scratch.first.indices { scratch.first[role] = -1 }
+        scratch.customs.removeAll(keepingCapacity: true)
+        for (index, field) in layout.fields.enumerated() {
+            guard let role = Self.roles.value(line, field.key) else { continue }
             switch role {
-            case .custom: customs.append((field.key, field.value))
-            case .c6a: customs.append(("", field.value))
-            default: if values[role] == nil, !field.value.isEmpty { values[role] = (field.value, index) }
+            case .custom, .c6a: scratch.customs.append(index)
+            default: if scratch.first[role.rawValue] < 0, !field.value.isEmpty { scratch.first[role.rawValue] = index }
             }
         }
-        func text(_ role: Role) -> String? { values[role]?.value }
+        let first = scratch.first
+        func index(_ role: Role) -> Int? { first[role.rawValue] < 0 ? nil : first[role.rawValue] }
+        func text(_ role: Role) -> String? { index(role).map { layout.value($0, line) } }
 
-        let sourceIP = try LineMapping.ipAddress(text(.src), key: "src", index: values[.src]?.index)
-        let destinationIP = try LineMapping.ipAddress(text(.dst), key: "dst", index: values[.dst]?.index)
-        let sourcePort = try LineMapping.port(text(.spt), key: "spt", index: values[.spt]?.index)
-        let destinationPort = try LineMapping.port(text(.dpt), key: "dpt", index: values[.dpt]?.index)
+        let sourceIP = try LineMapping.ipAddress(text(.src), key: "src", index: index(.src))
+        let destinationIP = try LineMapping.ipAddress(text(.dst), key: "dst", index: index(.dst))
+        let sourcePort = try LineMapping.port(text(.spt), key: "spt", index: index(.spt))
+        let destinationPort = try LineMapping.port(text(.dpt), key: "dpt", index: index(.dpt))
 
+        let syslogHeader = CEFReader.syslogHeader(layout, line, year: year)
         var time: Date?
-        if let (value, index) = values[.rt] ?? values[.end] ?? values[.start] {
-            let key = event.extensions[index].key
-            if case .time(let date) = try LineMapping.time(value, key: key, index: index, year: year) { time = date }
+        if let index = index(.rt) ?? index(.end) ?? index(.start) {
+            let key = layout.key(index, line)
+            let result = try LineMapping.time(layout.value(index, line), key: key, index: index, year: year)
+            if case .time(let date) = result { time = date }
         } else {
-            time = record.syslogHeader?.timestamp
+            time = syslogHeader?.timestamp
         }
 
+        let sourceHost = text(.shost)
+        let destinationHost = text(.dhost)
+        let sourceUser = text(.suser)
+        let destinationUser = text(.duser)
         var observables = ObservableCollector()
         observables.add(sourceIP)
         observables.add(destinationIP)
-        observables.addHost(text(.shost))
-        observables.addHost(text(.dhost))
-        observables.add(.username, text(.suser))
-        observables.add(.username, text(.duser))
+        observables.addHost(sourceHost)
+        observables.addHost(destinationHost)
+        observables.add(.username, sourceUser)
+        observables.add(.username, destinationUser)
         if let request = text(.request) {
             let secure = text(.app)?.uppercased() == "HTTPS" || destinationPort == 443
             observables.add(
-                LineMapping.url(request, host: text(.dhost) ?? destinationIP?.text, port: destinationPort, secure: secure))
+                LineMapping.url(request, host: destinationHost ?? destinationIP?.text, port: destinationPort, secure: secure))
         }
         if let hash = text(.fileHash) { observables.add(LineMapping.hash(hash)) }
-        for (key, value) in customs where !value.isEmpty {
-            if key.isEmpty {
+        for index in scratch.customs where !layout.fields[index].value.isEmpty {
+            let value = layout.value(index, line)
+            let key = layout.key(index, line)
+            if Self.roles.value(line, layout.fields[index].key) == .c6a {
                 observables.add(IPAddress(value).map { ParsedIP(address: $0, text: $0.description) })
-            } else if let label = event[key + "Label"] ?? CEFKeys.alias(of: key).flatMap({ event[$0 + "Label"] }) {
+            } else if let label = layout.value(named: key + "Label", line)
+                ?? CEFKeys.alias(of: key).flatMap({ layout.value(named: $0 + "Label", line) })
+            {
                 LineMapping.addLabelled(value, label: label, to: &observables)
             }
         }
 
+        let vendor = layout.headerText(1, line)
+        let product = layout.headerText(2, line)
+        let signatureID = layout.headerText(4, line)
+        let name = layout.headerText(5, line)
+        let raw = Array(line)
         let sourceRef: String
         if let externalID = text(.externalId) {
-            sourceRef = "\(event.deviceVendor)|\(event.deviceProduct)|\(externalID)"
+            sourceRef = "\(vendor)|\(product)|\(externalID)"
         } else {
-            sourceRef = "sha256:" + sha256Hex(raw)
+            sourceRef = sha256SourceRef(raw)
         }
-        let title =
-            event.name.isEmpty ? "\(event.deviceVendor) \(event.deviceProduct) \(event.signatureID)" : event.name
+        let title = name.isEmpty ? "\(vendor) \(product) \(signatureID)" : name
         return AlertDraft(
             source: source,
             sourceRef: sourceRef,
             title: title,
-            severity: try severity(event.severity),
+            severity: try severity(layout.severityText(line)),
             time: time,
             rule: DetectionRule(
-                uid: event.signatureID.isEmpty ? nil : event.signatureID, name: event.name.isEmpty ? nil : event.name,
-                category: text(.cat)),
-            sourceEndpoint: Endpoint(ip: sourceIP?.text, port: sourcePort, hostname: text(.shost)),
-            destinationEndpoint: Endpoint(ip: destinationIP?.text, port: destinationPort, hostname: text(.dhost)),
-            hostName: text(.dvchost) ?? record.syslogHeader?.hostname ?? text(.dvc),
-            userName: text(.suser) ?? text(.duser),
+                uid: signatureID.isEmpty ? nil : signatureID, name: name.isEmpty ? nil : name, category: text(.cat)),
+            sourceEndpoint: Endpoint(ip: sourceIP?.text, port: sourcePort, hostname: sourceHost),
+            destinationEndpoint: Endpoint(ip: destinationIP?.text, port: destinationPort, hostname: destinationHost),
+            hostName: text(.dvchost) ?? syslogHeader?.hostname ?? text(.dvc),
+            userName: sourceUser ?? destinationUser,
             observables: observables.drafts,
             raw: raw,
             parserVersion: version

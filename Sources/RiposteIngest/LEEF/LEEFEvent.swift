@@ -55,61 +55,98 @@ package struct LEEFRecord: Hashable, Sendable {
     package var valueColumns: [Int]
 }
 
-/// Reads LEEF lines from bytes.
-enum LEEFReader {
-    static func read(_ line: UnsafeBufferPointer<UInt8>, year: Int?) throws(LineSyntaxError) -> LEEFRecord {
-        guard let marker = findMarker(line) else {
+/// A LEEF line scanned in place: where its header fields and attributes lie, its version and delimiter. Parsing a
+/// body reuses one layout for every line and makes strings only of the attributes the mapping reads.
+struct LEEFLayout {
+    /// The offset of `LEEF:`; the bytes before it are a syslog header.
+    var marker = 0
+    /// The five header fields (Version|Vendor|Product|Version|EventID).
+    var header: [Range<Int>] = []
+    /// The version field without spaces: `1.0`, `2.0`, `1` or `2`.
+    var version = ""
+    /// The attribute delimiter in effect (a space when a LEEF 1.0 sender used spaces).
+    var delimiter: [UInt8] = []
+    /// The attributes in order.
+    var fields: [FieldSpan] = []
+
+    /// Scans `line` (the storage of the previous scan is reused). - Throws: the error and its column.
+    mutating func scan(_ line: UnsafeBufferPointer<UInt8>) throws(LineSyntaxError) {
+        guard let marker = LEEFReader.findMarker(line) else {
             throw LineSyntaxError("no 'LEEF:' header (expected 'LEEF:Version|Vendor|Product|Version|EventID|')", at: 0)
         }
-        var syslogHeader: SyslogMessage?
-        if marker > 0 {
-            syslogHeader = try? SyslogMessage.parseHeader(UnsafeBufferPointer(rebasing: line[0..<marker]), year: year)
-        }
+        self.marker = marker
+        header.removeAll(keepingCapacity: true)
+        fields.removeAll(keepingCapacity: true)
         var index = marker + 5
-        var fields: [String] = []
-        fields.reserveCapacity(5)
-        while fields.count < 5 {
+        while header.count < 5 {
             let start = index
             while index < line.count, line[index] != Bytes.pipe { index += 1 }
-            if index == line.count && fields.count < 4 {
+            if index == line.count && header.count < 4 {
                 throw LineSyntaxError(
-                    "LEEF header has \(fields.count + 1) of 5 fields (Version|Vendor|Product|Version|EventID|); expected '|'",
+                    "LEEF header has \(header.count + 1) of 5 fields (Version|Vendor|Product|Version|EventID|); expected '|'",
                     at: index)
             }
-            fields.append(Bytes.string(line, start..<index))
+            header.append(start..<index)
             if index < line.count { index += 1 }
         }
-        let version = fields[0].trimmingSpaces
+        version = headerText(0, line).trimmingSpaces
         guard version == "1.0" || version == "2.0" || version == "1" || version == "2" else {
             throw LineSyntaxError("LEEF version '\(version.prefix(16))' is not 1.0 or 2.0", at: marker + 5)
         }
-        var delimiter: [UInt8] = [Bytes.tab]
-        if version.hasPrefix("2"), let (parsed, next) = try delimiterField(line, at: index) {
-            delimiter = parsed
+        delimiter.removeAll(keepingCapacity: true)
+        if version.hasPrefix("2"), let next = try LEEFReader.delimiterField(line, at: index, into: &delimiter) {
             index = next
+        } else {
+            delimiter.append(Bytes.tab)
         }
-        var attributes: [EventField] = []
-        var columns: [Int] = []
         let body = index..<line.count
-        let spaced =
-            delimiter == [Bytes.tab] && version.hasPrefix("1") && !body.contains { line[$0] == Bytes.tab }
-            && body.contains { line[$0] == Bytes.space }
-        if spaced {
-            delimiter = [Bytes.space]
+        if delimiter.count == 1, delimiter[0] == Bytes.tab, version.hasPrefix("1"), Self.isSpaced(line, body) {
+            delimiter[0] = Bytes.space
             try ExtensionScanner.scan(line, body, escapes: false) { key, value in
-                attributes.append(EventField(Bytes.string(line, key), Bytes.string(line, value)))
-                columns.append(value.lowerBound)
+                fields.append(FieldSpan(key: key, value: value))
             }
         } else {
-            try splitAttributes(line, body, delimiter: delimiter) { key, value in
-                attributes.append(EventField(Bytes.string(line, key), Bytes.string(line, value)))
-                columns.append(value.lowerBound)
+            try LEEFReader.splitAttributes(line, body, delimiter: delimiter) { key, value in
+                fields.append(FieldSpan(key: key, value: value))
             }
         }
+    }
+
+    /// True when `line[range]` has a space and no tab: a LEEF 1.0 sender that separated attributes with spaces.
+    static func isSpaced(_ line: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+        var space = false
+        for index in range {
+            if line[index] == Bytes.tab { return false }
+            if line[index] == Bytes.space { space = true }
+        }
+        return space
+    }
+
+    func headerText(_ index: Int, _ line: UnsafeBufferPointer<UInt8>) -> String { Bytes.string(line, header[index]) }
+    func key(_ index: Int, _ line: UnsafeBufferPointer<UInt8>) -> String { Bytes.string(line, fields[index].key) }
+    func value(_ index: Int, _ line: UnsafeBufferPointer<UInt8>) -> String { Bytes.string(line, fields[index].value) }
+}
+
+/// Reads LEEF lines from bytes.
+enum LEEFReader {
+    /// Parses `line` into a decoded record (every field as text); errors carry the column.
+    static func read(_ line: UnsafeBufferPointer<UInt8>, year: Int?) throws(LineSyntaxError) -> LEEFRecord {
+        var layout = LEEFLayout()
+        try layout.scan(line)
         let event = LEEFEvent(
-            version: version, vendor: fields[1], product: fields[2], productVersion: fields[3], eventID: fields[4],
-            delimiter: String(decoding: delimiter, as: UTF8.self), attributes: attributes)
-        return LEEFRecord(syslogHeader: syslogHeader, event: event, valueColumns: columns)
+            version: layout.version, vendor: layout.headerText(1, line), product: layout.headerText(2, line),
+            productVersion: layout.headerText(3, line), eventID: layout.headerText(4, line),
+            delimiter: String(decoding: layout.delimiter, as: UTF8.self),
+            attributes: layout.fields.indices.map { EventField(layout.key($0, line), layout.value($0, line)) })
+        return LEEFRecord(
+            syslogHeader: syslogHeader(layout, line, year: year), event: event,
+            valueColumns: layout.fields.map(\.value.lowerBound))
+    }
+
+    /// The syslog header before `LEEF:`, if it reads as one.
+    static func syslogHeader(_ layout: LEEFLayout, _ line: UnsafeBufferPointer<UInt8>, year: Int?) -> SyslogMessage? {
+        guard layout.marker > 0 else { return nil }
+        return try? SyslogMessage.parseHeader(UnsafeBufferPointer(rebasing: line[0..<layout.marker]), year: year)
     }
 
     /// The offset of `LEEF:` followed by a digit or space, or nil.
@@ -126,14 +163,22 @@ enum LEEFReader {
     /// The LEEF 2.0 delimiter field at `start`: one character, or `0x`/`x` and 1–4 hex digits, then `|`.
     /// Nil when the header has no such field (the text there is already attributes); an empty field means tab.
     static func delimiterField(
-        _ line: UnsafeBufferPointer<UInt8>, at start: Int
-    ) throws(LineSyntaxError) -> ([UInt8], Int)? {
+        _ line: UnsafeBufferPointer<UInt8>, at start: Int, into delimiter: inout [UInt8]
+    ) throws(LineSyntaxError) -> Int? {
         var end = start
         while end < line.count, end - start <= 8, line[end] != Bytes.pipe { end += 1 }
         guard end < line.count, line[end] == Bytes.pipe else { return nil }
         let field = UnsafeBufferPointer(rebasing: line[start..<end])
         guard !field.contains(Bytes.equals) else { return nil }
-        if field.isEmpty { return ([Bytes.tab], end + 1) }
+        if field.isEmpty {
+            delimiter.append(Bytes.tab)
+            return end + 1
+        }
+        // One ASCII character, the common case, without string work.
+        if field.count == 1, field[0] < 0x80, field[0] != Bytes.equals, field[0] != 0x0A, field[0] != 0x0D, field[0] != 0 {
+            delimiter.append(field[0])
+            return end + 1
+        }
         var scalar: Unicode.Scalar?
         let text = String(decoding: field, as: UTF8.self)
         if text.unicodeScalars.count == 1 {
@@ -152,7 +197,8 @@ enum LEEFReader {
                 "LEEF 2.0 delimiter \(Bytes.quoted(line, start..<end)) is not one character or 0x/x and 1-4 hex digits",
                 at: start)
         }
-        return (Array(String(scalar).utf8), end + 1)
+        delimiter.append(contentsOf: String(scalar).utf8)
+        return end + 1
     }
 
     /// Splits `delimiter`-separated `key=value` attributes. The key ends at the first `=`; a piece without `=` is

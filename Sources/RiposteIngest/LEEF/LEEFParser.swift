@@ -26,18 +26,19 @@ package struct LEEFParser: AlertParser {
 
     package func parse(body: [UInt8], limits: IngestLimits) throws -> [AlertDraft] {
         var drafts: [AlertDraft] = []
+        var layout = LEEFLayout()
+        var scratch = Scratch()
         try body.withUnsafeBufferPointer { buffer in
             try LineRecords.forEach(in: buffer, limits: limits) { record, line in
-                let parsed: LEEFRecord
                 do throws(LineSyntaxError) {
-                    parsed = try LEEFReader.read(line, year: year)
+                    try layout.scan(line)
                 } catch {
                     throw record.error(error)
                 }
                 do throws(FieldError) {
-                    drafts.append(try draft(parsed, raw: Array(line)))
+                    drafts.append(try draft(layout, line, scratch: &scratch))
                 } catch {
-                    let column = error.fieldIndex.map { parsed.valueColumns[$0] } ?? 0
+                    let column = error.fieldIndex.map { layout.fields[$0].value.lowerBound } ?? 0
                     throw record.error(LineSyntaxError(error.reason, at: column))
                 }
             }
@@ -45,39 +46,54 @@ package struct LEEFParser: AlertParser {
         return drafts
     }
 
-    private enum Role: CaseIterable {
+    private enum Role: Int, CaseIterable {
         case src, dst, srcPort, dstPort, sev, devTime, devTimeFormat, cat, identSrc, identHostName, url
         case dvchost, dvc, usrName, accountName, suser
     }
 
-    private static let roles: [String: Role] = Dictionary(
-        uniqueKeysWithValues: Role.allCases.map { ("\($0)", $0) })
+    private static let roles = FieldNameMap(Dictionary(uniqueKeysWithValues: Role.allCases.map { ("\($0)", $0) }))
 
-    /// Maps one decoded line. - Throws: ``FieldError`` naming the attribute whose value is invalid.
-    func draft(_ record: LEEFRecord, raw: [UInt8]) throws(FieldError) -> AlertDraft {
-        let event = record.event
-        var values: [Role: (value: String, index: Int)] = [:]
-        for (index, field) in event.attributes.enumerated() {
-            if let role = Self.roles[field.key], values[role] == nil, !field.value.isEmpty { values[role] = (field.value, index) }
+    /// Per-line working storage, reused across the lines of a body.
+    struct Scratch {
+        /// The first attribute with a non-empty value for each role (by raw value), or -1.
+        fileprivate var first = [Int](repeating: -1, count: Role.allCases.count)
+        /// The last `devTimeFormat` read and its pattern: a sender uses one format for all its lines.
+        var format: (text: String, pattern: JavaDateFormat)?
+    }
+
+    /// Maps one scanned line. - Throws: ``FieldError`` naming the attribute whose value is invalid.
+    func draft(_ layout: LEEFLayout, _ line: UnsafeBufferPointer<UInt8>, scratch: inout Scratch) throws(FieldError)
+        -> AlertDraft
+    {
+        for role in scratch.first.indices { scratch.first[role] = -1 }
+        for (index, field) in layout.fields.enumerated() where !field.value.isEmpty {
+            if let role = Self.roles.value(line, field.key), scratch.first[role.rawValue] < 0 {
+                scratch.first[role.rawValue] = index
+            }
         }
-        func text(_ role: Role) -> String? { values[role]?.value }
+        let first = scratch.first
+        func index(_ role: Role) -> Int? { first[role.rawValue] < 0 ? nil : first[role.rawValue] }
+        func text(_ role: Role) -> String? { index(role).map { layout.value($0, line) } }
 
-        let sourceIP = try LineMapping.ipAddress(text(.src), key: "src", index: values[.src]?.index)
-        let destinationIP = try LineMapping.ipAddress(text(.dst), key: "dst", index: values[.dst]?.index)
-        let sourcePort = try LineMapping.port(text(.srcPort), key: "srcPort", index: values[.srcPort]?.index)
-        let destinationPort = try LineMapping.port(text(.dstPort), key: "dstPort", index: values[.dstPort]?.index)
+        let sourceIP = try LineMapping.ipAddress(text(.src), key: "src", index: index(.src))
+        let destinationIP = try LineMapping.ipAddress(text(.dst), key: "dst", index: index(.dst))
+        let sourcePort = try LineMapping.port(text(.srcPort), key: "srcPort", index: index(.srcPort))
+        let destinationPort = try LineMapping.port(text(.dstPort), key: "dstPort", index: index(.dstPort))
 
         var severity = Severity.unknown
-        if let (value, index) = values[.sev] {
+        if let index = index(.sev) {
+            let value = layout.value(index, line)
             guard let number = Int(value), let mapped = LineMapping.severity(tenPoint: number) else {
                 throw FieldError(reason: "sev '\(value.prefix(32))' is not a number 0-10", fieldIndex: index)
             }
             severity = mapped
         }
 
-        var time = record.syslogHeader?.timestamp
-        if let (value, index) = values[.devTime] {
-            time = try devTime(value, index: index, format: values[.devTimeFormat])
+        let syslogHeader = LEEFReader.syslogHeader(layout, line, year: year)
+        var time = syslogHeader?.timestamp
+        if let timeIndex = index(.devTime) {
+            let format = index(.devTimeFormat).map { (value: layout.value($0, line), index: $0) }
+            time = try devTime(layout.value(timeIndex, line), index: timeIndex, format: format, cache: &scratch.format)
         }
 
         let user = text(.usrName) ?? text(.accountName) ?? text(.suser)
@@ -89,16 +105,18 @@ package struct LEEFParser: AlertParser {
         observables.add(.username, user)
         if let url = text(.url) { observables.add(LineMapping.url(url, host: nil, port: nil, secure: false)) }
 
+        let eventID = layout.headerText(4, line)
+        let raw = Array(line)
         return AlertDraft(
             source: source,
-            sourceRef: "sha256:" + sha256Hex(raw),
-            title: "\(event.vendor) \(event.product): \(event.eventID)",
+            sourceRef: sha256SourceRef(raw),
+            title: "\(layout.headerText(1, line)) \(layout.headerText(2, line)): \(eventID)",
             severity: severity,
             time: time,
-            rule: DetectionRule(uid: event.eventID.isEmpty ? nil : event.eventID, category: text(.cat)),
+            rule: DetectionRule(uid: eventID.isEmpty ? nil : eventID, category: text(.cat)),
             sourceEndpoint: Endpoint(ip: sourceIP?.text, port: sourcePort),
             destinationEndpoint: Endpoint(ip: destinationIP?.text, port: destinationPort),
-            hostName: text(.dvchost) ?? record.syslogHeader?.hostname ?? text(.dvc),
+            hostName: text(.dvchost) ?? syslogHeader?.hostname ?? text(.dvc),
             userName: user,
             observables: observables.drafts,
             raw: raw,
@@ -107,12 +125,17 @@ package struct LEEFParser: AlertParser {
     }
 
     /// `devTime` with its `devTimeFormat`, or in the default forms; nil when it has no year and none is configured.
-    func devTime(_ value: String, index: Int, format: (value: String, index: Int)?) throws(FieldError) -> Date? {
+    /// `cache` holds the last pattern read, so a body in one format compiles it once.
+    func devTime(
+        _ value: String, index: Int, format: (value: String, index: Int)?,
+        cache: inout (text: String, pattern: JavaDateFormat)?
+    ) throws(FieldError) -> Date? {
         guard let format else {
             if case .time(let date) = try LineMapping.time(value, key: "devTime", index: index, year: year) { return date }
             return nil
         }
-        guard let pattern = JavaDateFormat(format.value) else {
+        if cache?.text != format.value { cache = JavaDateFormat(format.value).map { (format.value, $0) } }
+        guard let pattern = cache?.pattern else {
             throw FieldError(
                 reason: "devTimeFormat '\(format.value.prefix(64))' is not a supported SimpleDateFormat pattern",
                 fieldIndex: format.index)

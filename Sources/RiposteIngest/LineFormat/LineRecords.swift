@@ -12,6 +12,73 @@ package struct EventField: Hashable, Sendable {
     }
 }
 
+/// Where one `key=value` pair lies in its line: byte ranges, so a parser makes strings only of the fields it reads.
+struct FieldSpan {
+    var key: Range<Int>
+    var value: Range<Int>
+}
+
+/// A read-only map from field names to values, looked up by the name's bytes in the line without making a String:
+/// FNV-1a hash and open addressing over a table at most half full.
+struct FieldNameMap<Value: Sendable>: Sendable {
+    private let names: [[UInt8]]
+    private let values: [Value]
+    /// Index into `names`/`values` plus one per slot; 0 marks an empty slot.
+    private let slots: [Int32]
+
+    init(_ entries: [String: Value]) {
+        var capacity = 8
+        while capacity < entries.count * 2 { capacity *= 2 }
+        var names: [[UInt8]] = []
+        var values: [Value] = []
+        var slots = [Int32](repeating: 0, count: capacity)
+        for (name, value) in entries {
+            let bytes = Array(name.utf8)
+            var slot = bytes.withUnsafeBufferPointer { Self.hash($0, 0..<$0.count) } & (capacity - 1)
+            while slots[slot] != 0 { slot = (slot + 1) & (capacity - 1) }
+            names.append(bytes)
+            values.append(value)
+            slots[slot] = Int32(names.count)
+        }
+        self.names = names
+        self.values = values
+        self.slots = slots
+    }
+
+    /// The value for the name `bytes[range]`, or nil.
+    func value(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Value? {
+        let mask = slots.count - 1
+        var slot = Self.hash(bytes, range) & mask
+        while true {
+            let entry = Int(slots[slot])
+            guard entry != 0 else { return nil }
+            let name = names[entry - 1]
+            if name.count == range.count,
+                name.withUnsafeBufferPointer({ memoryEqual($0, 0, bytes, range.lowerBound, count: range.count) })
+            {
+                return values[entry - 1]
+            }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    @inline(__always)
+    private static func hash(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for index in range { hash = (hash ^ UInt64(bytes[index])) &* 0x100_0000_01b3 }
+        return Int(truncatingIfNeeded: hash ^ (hash >> 29))
+    }
+}
+
+/// True when `count` bytes of `a` from `aStart` equal those of `b` from `bStart`.
+@inline(__always)
+func memoryEqual(
+    _ a: UnsafeBufferPointer<UInt8>, _ aStart: Int, _ b: UnsafeBufferPointer<UInt8>, _ bStart: Int, count: Int
+) -> Bool {
+    for offset in 0..<count where a[aStart + offset] != b[bStart + offset] { return false }
+    return true
+}
+
 /// A syntax error inside one line: what is wrong and at which byte of the line (0-based).
 ///
 /// Line parsers throw this typed error so the body-level parser can add the record, line and

@@ -58,7 +58,7 @@ package struct SyslogAlertParser: AlertParser {
         }
         return AlertDraft(
             source: source,
-            sourceRef: "sha256:" + sha256Hex(raw),
+            sourceRef: sha256SourceRef(raw),
             title: title,
             severity: Self.severity(message.severity),
             time: message.timestamp,
