@@ -85,6 +85,40 @@ struct FeedAPITests {
         }
     }
 
+    @Test("A misp-search feed pulls detection attributes through restSearch, then only what changed since its cursor")
+    func mispSearchFeed() async throws {
+        let secretFile = FileManager.default.temporaryDirectory.appendingPathComponent("riposte-misp-\(UUID().uuidString)")
+        try Data((MISPSearchSimulator.key + "\n").utf8).write(to: secretFile)
+        defer { try? FileManager.default.removeItem(at: secretFile) }
+        let attributes = try MISPSearchSimulator.corpusAttributes()
+        let simulator = try MISPSearchSimulator(attributes: attributes)
+        let newest = attributes.filter { $0["to_ids"] as? Bool == true }.compactMap { Int($0["timestamp"] as? String ?? "") }
+            .max()
+        try await withLoopbackServer(responder: simulator.responder) { base in
+            try await TestServer.with { server in
+                let missingKey: [String: Any] = ["name": "misp-prod", "kind": "misp-search", "url": base.absoluteString]
+                let refused = try await server.request("POST", "/api/v1/feeds", body: jsonBody(missingKey))
+                #expect(refused.status == 400 && refused.text.contains("needs 'auth'"), "\(refused.text)")
+                let definition: [String: Any] = [
+                    "name": "misp-prod", "kind": "misp-search", "url": base.absoluteString, "enabled": false,
+                    "reliability": "B",
+                    "auth": ["scheme": "header", "header": "Authorization", "secret": "file:" + secretFile.path],
+                ]
+                #expect(try await server.request("POST", "/api/v1/feeds", body: jsonBody(definition)).status == 201)
+                let first = try await server.request("POST", "/api/v1/feeds/misp-prod/poll", role: .analyst)
+                let state = try #require(first.json["state"] as? [String: Any], "\(first.text)")
+                #expect((state["last_added"] as? Int ?? 0) >= 16, "\(state)")
+                #expect(state["cursor"] as? String == newest.map(String.init))
+                let lookup = try await server.request("GET", "/api/v1/intel/lookup?value=104.236.252.178", role: .viewer)
+                #expect(lookup.json.array("hits").first?.string("feed") == "misp-prod", "\(lookup.text)")
+
+                let second = try await server.request("POST", "/api/v1/feeds/misp-prod/poll", role: .analyst)
+                #expect((second.json["state"] as? [String: Any])?["last_added"] as? Int == 0)
+                #expect(simulator.queries.last?["timestamp"] as? String == newest.map(String.init), "incremental")
+            }
+        }
+    }
+
     @Test("A MISP feed directory is fetched incrementally; a failing feed shows its error and keeps its cursor")
     func mispFeedAndErrors() async throws {
         let origin = FeedOrigin(token: "unused")

@@ -15,6 +15,9 @@ public struct FeedDefinition: Hashable, Sendable {
         case misp
         /// A MISP feed directory: `manifest.json` and one file per event, fetched incrementally.
         case mispFeed = "misp-feed"
+        /// A MISP instance (`url` is its base URL) searched through `POST /attributes/restSearch` for detection
+        /// attributes changed since the last poll; the API key comes from `auth` (header or bearer scheme).
+        case mispSearch = "misp-search"
         /// A TAXII 2.1 collection (`url` is the API root, `collection` the collection id), pulled with `added_after`.
         case taxii
     }

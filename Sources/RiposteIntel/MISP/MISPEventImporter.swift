@@ -52,6 +52,9 @@ package struct MISPImportResult: Sendable, Hashable {
     /// The first `MISPImportLimits.maxReportedErrors` errors.
     package var errors: [MISPAttributeError] = []
     package var errorCount = 0
+    /// The latest attribute `timestamp` seen (deleted and non-detection ones too): where an incremental
+    /// `restSearch` resumes.
+    package var newestAttribute: Date?
 }
 
 /// Limits on one MISP event.
@@ -70,7 +73,9 @@ package struct MISPImportLimits: Sendable, Hashable {
 
 /// Reads a MISP event. Pure: bytes in, values out.
 package enum MISPEventImporter {
-    /// Imports `{"Event": {…}}` or a bare event object.
+    /// Imports `{"Event": {…}}`, a bare event object, or a `restSearch` answer: `{"response": {"Attribute": […]}}`
+    /// (attributes, each described by its event's `info` under `Event` when MISP includes it) or
+    /// `{"response": [{"Event": {…}}, …]}` (events, imported one after the other into one result).
     ///
     /// Each attribute's `type` decides what it yields (`ip-dst|port` → the address, `domain|ip` → both,
     /// `filename|sha256` → the hash; see `MISPAttributeMapping`). Attributes with `to_ids` false are left out
@@ -86,7 +91,52 @@ package enum MISPEventImporter {
             throw RiposteError(.tooLarge, "MISP event is larger than \(limits.maxBytes) bytes")
         }
         let document = try JSONParser.parse(Array(bytes))
-        let event = document["Event"] ?? document
+        if let response = document["response"] {
+            return try parseSearch(response, options: options, includeNonDetection: includeNonDetection, limits: limits)
+        }
+        return try parse(
+            event: document["Event"] ?? document, options: options, includeNonDetection: includeNonDetection, limits: limits)
+    }
+
+    /// The synthetic event a `restSearch` answer is imported as.
+    static let searchEvent = (uuid: "restSearch", info: "MISP restSearch")
+
+    private static func parseSearch(
+        _ response: JSONValue, options: IndicatorImportOptions, includeNonDetection: Bool, limits: MISPImportLimits
+    ) throws -> MISPImportResult {
+        if let events = response.arrayValue {
+            var merged = MISPImportResult(
+                event: MISPEventSummary(uuid: searchEvent.uuid, info: searchEvent.info, tags: []))
+            for (index, entry) in events.enumerated() {
+                let part = try parse(
+                    event: entry["Event"] ?? entry, options: options, includeNonDetection: includeNonDetection,
+                    limits: limits)
+                merged.indicators += part.indicators
+                merged.attributeCount += part.attributeCount
+                merged.notForDetectionCount += part.notForDetectionCount
+                merged.deletedCount += part.deletedCount
+                merged.unsupportedTypes.merge(part.unsupportedTypes, uniquingKeysWith: +)
+                merged.duplicateCount += part.duplicateCount
+                merged.errorCount += part.errorCount
+                merged.errors += part.errors.prefix(limits.maxReportedErrors - merged.errors.count).map {
+                    MISPAttributeError(location: "response[\(index)].\($0.location)", uuid: $0.uuid, reason: $0.reason)
+                }
+                merged.newestAttribute = [merged.newestAttribute, part.newestAttribute].compactMap { $0 }.max()
+            }
+            return merged
+        }
+        guard let attributes = response["Attribute"], attributes.arrayValue != nil else {
+            throw RiposteError.invalid("MISP restSearch answer has neither 'response.Attribute' nor a 'response' list of events")
+        }
+        let event = JSONValue.object([
+            ("uuid", .string(searchEvent.uuid)), ("info", .string(searchEvent.info)), ("Attribute", attributes),
+        ])
+        return try parse(event: event, options: options, includeNonDetection: includeNonDetection, limits: limits)
+    }
+
+    private static func parse(
+        event: JSONValue, options: IndicatorImportOptions, includeNonDetection: Bool, limits: MISPImportLimits
+    ) throws -> MISPImportResult {
         guard case .object = event, let uuid = event["uuid"]?.stringValue, let info = event["info"]?.stringValue else {
             throw RiposteError.invalid("input is not a MISP event: expected an object with 'uuid' and 'info'")
         }
@@ -117,6 +167,9 @@ package enum MISPEventImporter {
                 guard case .object = attribute, let type = attribute["type"]?.stringValue,
                     let value = attribute["value"]?.stringValue
                 else { throw ObjectImportIssue(reason: "attribute needs string 'type' and 'value'") }
+                if let changed = attribute["timestamp"].flatMap(unixTime) {
+                    result.newestAttribute = max(result.newestAttribute ?? changed, changed)
+                }
                 if attribute["deleted"].flatMap(flag) == true {
                     result.deletedCount += 1
                     continue
@@ -130,6 +183,8 @@ package enum MISPEventImporter {
                     continue
                 }
                 let attributeTLP = tlp(in: tagNames(attribute["Tag"])) ?? result.event.tlp
+                // restSearch attributes carry their own event's title.
+                let description = attribute["Event"]?["info"]?.stringValue ?? info
                 let category = attribute["category"]?.stringValue.flatMap { $0.count <= 128 ? $0 : nil }
                 for entry in try mapping.entries(value) {
                     guard seen.insert(entry).inserted else {
@@ -140,7 +195,7 @@ package enum MISPEventImporter {
                         Indicator(
                             type: entry.type, value: entry.value, feed: options.feed, confidence: options.confidence,
                             label: options.label ?? category, firstSeen: options.firstSeen, tlp: attributeTLP,
-                            sourceRef: attribute["uuid"]?.stringValue, description: info))
+                            sourceRef: attribute["uuid"]?.stringValue, description: description))
                 }
             } catch {
                 result.errorCount += 1

@@ -181,7 +181,7 @@ enum M0001_Initial {
 
         CREATE TABLE feeds (
             name TEXT PRIMARY KEY,
-            kind TEXT NOT NULL CHECK (kind IN ('plaintext', 'csv', 'stix', 'misp', 'misp-feed', 'taxii')),
+            kind TEXT NOT NULL CHECK (kind IN ('plaintext', 'csv', 'stix', 'misp', 'misp-feed', 'misp-search', 'taxii')),
             url TEXT NOT NULL,
             collection TEXT,
             csv_column TEXT,

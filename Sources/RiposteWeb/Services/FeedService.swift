@@ -49,6 +49,12 @@ package final class FeedService: Sendable {
         if feed.kind == .taxii, (feed.collection ?? "").isEmpty {
             throw RiposteError.invalid("a taxii feed needs 'collection' (the collection id under the API root in 'url')")
         }
+        if feed.kind == .mispSearch {
+            switch feed.authentication {
+            case .header, .bearer: break
+            default: throw RiposteError.invalid("a misp-search feed needs 'auth' with its API key (scheme header or bearer)")
+            }
+        }
         if feed.kind == .csv, (feed.csvColumn ?? "").isEmpty {
             throw RiposteError.invalid("a csv feed needs 'csv_column' (a header name, a 0-based index, or feodotracker/sslbl)")
         }
@@ -200,6 +206,21 @@ package final class FeedService: Sendable {
                 state.cursor = Self.encodeSeen(seen)
             }
             if outcome.added + outcome.updated > 0 { try await intel.reload() }
+        case .mispSearch:
+            let key: Secret =
+                switch feed.authentication {
+                case .header(_, let reference), .bearer(let reference): try secret(reference)
+                default: throw RiposteError.invalid("feed \(feed.name): a misp-search feed needs its API key in 'auth'")
+                }
+            let client = MISPSearchClient(http: http, baseURL: base, apiKey: key)
+            let result = try await client.pull(
+                since: state.cursor.flatMap { Int64($0) },
+                options: try IndicatorImportOptions(feed: feed.name, firstSeen: clock.now())
+            ) { page in
+                outcome.add(try await intel.importMISP(page, feed: feed.name, rebuildIndex: false))
+            }
+            state.cursor = result.nextSince.map(String.init) ?? state.cursor
+            if outcome.added + outcome.updated > 0 { try await intel.reload() }
         case .taxii:
             let credentials: TAXIICredentials =
                 switch feed.authentication {
@@ -244,7 +265,8 @@ package final class FeedService: Sendable {
         var headers = HeaderFields()
         switch feed.authentication {
         case .none,
-            .basic where feed.kind == .taxii, .bearer where feed.kind == .taxii:
+            .basic where feed.kind == .taxii, .bearer where feed.kind == .taxii || feed.kind == .mispSearch,
+            .header where feed.kind == .mispSearch:
             break
         case .basic(let user, let reference):
             let token = Data("\(user):\(try secret(reference).value)".utf8).base64EncodedString()

@@ -238,15 +238,21 @@ package final class IntelService: Sendable {
             }
             rejectedCount = result.errorCount
         case .misp:
-            let result = try MISPEventImporter.parse(bytes, options: options)
-            indicators = result.indicators
-            rejected = result.errors.map {
-                .init(location: $0.location + ($0.uuid.map { " (\($0))" } ?? ""), reason: $0.reason)
-            }
-            rejectedCount = result.errorCount
+            return try await importMISP(
+                try MISPEventImporter.parse(bytes, options: options), feed: feed, rebuildIndex: rebuildIndex)
         }
         return try await store(
             indicators, feed: feed, now: now, rejected: rejected, rejectedCount: rejectedCount, rebuildIndex: rebuildIndex)
+    }
+
+    /// Stores what a MISP event or restSearch page gave, as `importList` does.
+    package func importMISP(_ result: MISPImportResult, feed: String, rebuildIndex: Bool = true) async throws -> ImportOutcome {
+        let rejected = result.errors.map {
+            ImportOutcome.Rejection(location: $0.location + ($0.uuid.map { " (\($0))" } ?? ""), reason: $0.reason)
+        }
+        return try await store(
+            result.indicators, feed: feed, now: clock.now(), rejected: rejected, rejectedCount: result.errorCount,
+            rebuildIndex: rebuildIndex)
     }
 
     /// Imports STIX objects already parsed (a TAXII page's `objects`) as `importList` imports a bundle.

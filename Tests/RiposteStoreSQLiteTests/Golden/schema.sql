@@ -75,7 +75,7 @@ CREATE INDEX case_tasks_incident ON case_tasks (incident_id, created_at);
 
 CREATE TABLE feeds (
     name TEXT PRIMARY KEY,
-    kind TEXT NOT NULL CHECK (kind IN ('plaintext', 'csv', 'stix', 'misp', 'misp-feed', 'taxii')),
+    kind TEXT NOT NULL CHECK (kind IN ('plaintext', 'csv', 'stix', 'misp', 'misp-feed', 'misp-search', 'taxii')),
     url TEXT NOT NULL,
     collection TEXT,
     csv_column TEXT,
