@@ -28,21 +28,30 @@ extension SQLiteStore {
             let before = try connection.queryOne("SELECT coalesce(max(rowid), 0) FROM indicators") { $0.int64(0) } ?? 0
             var added = 0
             for indicator in unique {
+                // The value once (found, or inserted the first time any feed lists it), then this feed's listing.
+                let key: [SQLiteValue] = [.text(indicator.type.rawValue), .text(indicator.value)]
+                let valueID =
+                    try connection.queryOne("SELECT id FROM indicator_values WHERE type = ? AND value = ?", key) {
+                        $0.int64(0)
+                    }
+                    ?? connection.queryOne(
+                        "INSERT INTO indicator_values (type, value) VALUES (?, ?) RETURNING id", key
+                    ) { $0.int64(0) }
                 let rowid = try connection.queryOne(
                     """
                     INSERT INTO indicators (
-                        feed, type, value, confidence, label, first_seen, last_seen, valid_from, valid_until, revoked, tlp,
+                        value_id, feed, confidence, label, first_seen, last_seen, valid_from, valid_until, revoked, tlp,
                         source_ref, description)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (feed, type, value) DO UPDATE SET
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (value_id, feed) DO UPDATE SET
                         confidence = excluded.confidence, label = excluded.label, last_seen = excluded.last_seen,
                         valid_from = excluded.valid_from, valid_until = excluded.valid_until, revoked = excluded.revoked,
                         tlp = excluded.tlp, source_ref = excluded.source_ref, description = excluded.description
                     RETURNING rowid
                     """,
                     [
-                        .text(indicator.feed), .text(indicator.type.rawValue), .text(indicator.value),
-                        .int(indicator.confidence), .text(indicator.label), .date(indicator.firstSeen), .date(now),
+                        .integer(valueID ?? 0), .text(indicator.feed), .int(indicator.confidence), .text(indicator.label),
+                        .date(indicator.firstSeen), .date(now),
                         .date(indicator.validFrom), .date(indicator.validUntil), .int(indicator.revoked ? 1 : 0),
                         .text(indicator.tlp?.rawValue), .text(indicator.sourceRef), .text(indicator.description),
                     ]
@@ -60,9 +69,9 @@ extension SQLiteStore {
         return try await read { connection in
             var rows = try connection.queryAll(
                 """
-                SELECT rowid, feed, type, value, confidence, label, first_seen, valid_from, valid_until, revoked, tlp,
-                    source_ref, description
-                FROM indicators WHERE rowid > ? ORDER BY rowid LIMIT ?
+                SELECT i.rowid, i.feed, v.type, v.value, i.confidence, i.label, i.first_seen, i.valid_from, i.valid_until,
+                    i.revoked, i.tlp, i.source_ref, i.description
+                FROM indicators i JOIN indicator_values v ON v.id = i.value_id WHERE i.rowid > ? ORDER BY i.rowid LIMIT ?
                 """,
                 [.integer(after), .int(limit + 1)]
             ) { row -> (Int64, Indicator) in

@@ -62,6 +62,33 @@ struct SQLiteStoreTests {
         }
     }
 
+    @Test("A value several feeds list is stored once, with one listing per feed and each feed's own lifecycle")
+    func indicatorValueStoredOnce() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try await openStore(in: directory)
+            let seen = Date(timeIntervalSince1970: 1_700_000_000)
+            let summary = try await store.importIndicators(
+                [
+                    Indicator(type: .ipv4, value: "198.51.100.7", feed: "feodo", confidence: 90, firstSeen: seen),
+                    Indicator(type: .ipv4, value: "198.51.100.7", feed: "isac", firstSeen: seen, revoked: true, tlp: .amber),
+                    Indicator(type: .domain, value: "198.51.100.7.example", feed: "isac", firstSeen: seen),
+                ], now: seen)
+            #expect(summary.added == 3)
+            let rows = try await store.read { connection in
+                [
+                    try connection.queryOne("SELECT count(*) FROM indicator_values") { $0.int(0) },
+                    try connection.queryOne("SELECT count(*) FROM indicators") { $0.int(0) },
+                ]
+            }
+            #expect(rows == [2, 3])
+            let listed = try await store.indicators(after: nil, limit: 10).indicators
+            let sources = listed.filter { $0.value == "198.51.100.7" }
+            #expect(sources.map(\.feed) == ["feodo", "isac"])
+            #expect(sources.map(\.revoked) == [false, true] && sources.map(\.tlp) == [nil, .amber])
+            await store.close()
+        }
+    }
+
     @Test("Migrations are applied once and recorded")
     func migrationsRecorded() async throws {
         try await withTemporaryDirectory { directory in

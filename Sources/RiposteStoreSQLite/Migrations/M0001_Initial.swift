@@ -153,10 +153,18 @@ enum M0001_Initial {
         -- Claiming: live jobs in due order.
         CREATE INDEX jobs_due ON jobs (run_at) WHERE dead = 0;
 
-        CREATE TABLE indicators (
-            feed TEXT NOT NULL,
+        -- An indicator value, stored once however many feeds list it.
+        CREATE TABLE indicator_values (
+            id INTEGER PRIMARY KEY,
             type TEXT NOT NULL,
             value TEXT NOT NULL,
+            UNIQUE (type, value)
+        ) STRICT;
+
+        -- One feed's listing of a value: each source's own confidence, label and lifecycle.
+        CREATE TABLE indicators (
+            value_id INTEGER NOT NULL REFERENCES indicator_values (id),
+            feed TEXT NOT NULL,
             confidence INTEGER CHECK (confidence BETWEEN 0 AND 100),
             label TEXT,
             first_seen INTEGER NOT NULL,
@@ -168,7 +176,7 @@ enum M0001_Initial {
             tlp TEXT CHECK (tlp IN ('clear', 'green', 'amber', 'amber+strict', 'red')),
             source_ref TEXT,
             description TEXT,
-            UNIQUE (feed, type, value)
+            UNIQUE (value_id, feed)
         ) STRICT;
 
         -- Named declarative alert mappings (?source=NAME), as their JSON definitions.

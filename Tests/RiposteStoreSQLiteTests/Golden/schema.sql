@@ -132,10 +132,16 @@ CREATE TABLE incidents (
 CREATE INDEX incidents_open_fingerprint ON incidents (fingerprint)
     WHERE status IN ('new', 'in_progress', 'on_hold');
 
-CREATE TABLE indicators (
-    feed TEXT NOT NULL,
+CREATE TABLE indicator_values (
+    id INTEGER PRIMARY KEY,
     type TEXT NOT NULL,
     value TEXT NOT NULL,
+    UNIQUE (type, value)
+) STRICT;
+
+CREATE TABLE indicators (
+    value_id INTEGER NOT NULL REFERENCES indicator_values (id),
+    feed TEXT NOT NULL,
     confidence INTEGER CHECK (confidence BETWEEN 0 AND 100),
     label TEXT,
     first_seen INTEGER NOT NULL,
@@ -147,7 +153,7 @@ CREATE TABLE indicators (
     tlp TEXT CHECK (tlp IN ('clear', 'green', 'amber', 'amber+strict', 'red')),
     source_ref TEXT,
     description TEXT,
-    UNIQUE (feed, type, value)
+    UNIQUE (value_id, feed)
 ) STRICT;
 
 CREATE TABLE intel_hits (
