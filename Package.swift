@@ -23,6 +23,7 @@ let package = Package(
         system("COpenSSL", pkgConfig: "libcrypto", apt: "libssl-dev"),
         system("CArgon2", pkgConfig: "libargon2", apt: "libargon2-dev"),
         system("CZstd", pkgConfig: "libzstd", apt: "libzstd-dev"),
+        system("CMaxMindDB", pkgConfig: "libmaxminddb", apt: "libmaxminddb-dev"),
 
         .target(name: "RiposteCore", swiftSettings: strict),
         .target(name: "RiposteRuntime", dependencies: ["RiposteCore", "COpenSSL", "CArgon2"], swiftSettings: strict),
@@ -31,7 +32,7 @@ let package = Package(
             name: "RiposteStoreSQLite", dependencies: ["RiposteCore", "RiposteRuntime", "CSQLite", "CZstd"],
             swiftSettings: strict),
         .target(name: "RiposteIngest", dependencies: ["RiposteCore", "RiposteRuntime"], swiftSettings: strict),
-        .target(name: "RiposteIntel", dependencies: ["RiposteCore", "RiposteRuntime"], swiftSettings: strict),
+        .target(name: "RiposteIntel", dependencies: ["RiposteCore", "RiposteRuntime", "CMaxMindDB"], swiftSettings: strict),
         .target(
             name: "RiposteWeb",
             dependencies: ["RiposteCore", "RiposteRuntime", "RiposteHTTP", "RiposteIngest", "RiposteIntel"],
