@@ -73,7 +73,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RiposteIntelTests",
-            dependencies: ["RiposteIntel", "RiposteCore", "RiposteRuntime", "RiposteTesting"],
+            dependencies: ["RiposteIntel", "RiposteCore", "RiposteRuntime", "RiposteHTTP", "RiposteTesting"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -28,6 +28,8 @@ final class TestServer: Sendable {
             dataDirectory
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("riposte-test-\(UUID().uuidString)").path
         var flags = environment
+        // Enrichment (DNS by default) only where a test asks for it: other tests must not depend on the resolver.
+        if flags["RIPOSTE_ENRICH_PROVIDERS"] == nil { flags["RIPOSTE_ENRICH_PROVIDERS"] = "none" }
         flags["RIPOSTE_DATA"] = directory
         flags["RIPOSTE_LISTEN"] = "127.0.0.1:0"
         let configuration = try AppConfiguration(flags: flags, environment: Environment([:]), configFile: nil)

@@ -43,7 +43,7 @@ package struct EnrichmentAnswer: Sendable, Hashable {
 }
 
 /// The provider asked us to slow down (HTTP 429); its remaining work waits at least `retryAfter`.
-package struct EnrichmentRateLimited: Error, Sendable, CustomStringConvertible {
+package struct EnrichmentRateLimited: Error, Sendable, Equatable, CustomStringConvertible {
     package var retryAfter: Duration?
     package init(retryAfter: Duration?) { self.retryAfter = retryAfter }
     package var description: String {
@@ -97,7 +97,7 @@ package final class TokenBucket: Sendable {
                 state.tokens -= 1
                 return nil
             }
-            return .milliseconds(Int64(((1 - state.tokens) * 60_000 / ratePerMinute).rounded(.up)))
+            return Self.milliseconds((1 - state.tokens) * 60_000 / ratePerMinute)
         }
     }
 
@@ -107,9 +107,12 @@ package final class TokenBucket: Sendable {
             refill(&state, now: now)
             let needed = min(Double(count), capacity) - state.tokens
             guard needed > 0 else { return .zero }
-            return .milliseconds(Int64((needed * 60_000 / ratePerMinute).rounded(.up)))
+            return Self.milliseconds(needed * 60_000 / ratePerMinute)
         }
     }
+
+    /// Whole milliseconds, rounded up, ignoring floating-point noise below a microsecond.
+    private static func milliseconds(_ value: Double) -> Duration { .milliseconds(Int64((value - 0.001).rounded(.up))) }
 
     private func refill(_ state: inout (tokens: Double, last: Date?), now: Date) {
         if let last = state.last, now > last {
