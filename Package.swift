@@ -80,7 +80,7 @@ let package = Package(
             name: "RiposteWebTests",
             dependencies: [
                 "RiposteApp", "RiposteWeb", "RiposteCore", "RiposteRuntime", "RiposteHTTP", "RiposteIngest",
-                "RiposteTesting",
+                "RiposteIntel", "RiposteTesting",
             ],
             swiftSettings: strict
         ),
