@@ -235,3 +235,107 @@ struct EnrichmentTests {
         }
     }
 }
+
+@Suite("Enrichment configuration")
+struct EnrichmentConfigurationTests {
+    private func configuration(_ values: [String: String], process: [String: String] = [:]) throws -> EnrichmentConfiguration {
+        try AppConfiguration(flags: values, environment: Environment(process), configFile: nil).enrichment
+    }
+
+    @Test("By default only DNS (and GeoIP when a database is set) run; nothing that sends data outside")
+    func defaults() throws {
+        #expect(try configuration([:]).providers.map(\.name) == ["dns"])
+        #expect(try configuration(["RIPOSTE_GEOIP_ASN_DB": "/x.mmdb"]).providers.map(\.name) == ["dns", "geoip"])
+        // A key alone does not turn a reputation service on.
+        #expect(try configuration(["RIPOSTE_VT_API_KEY": "k"]).providers.map(\.name) == ["dns"])
+        #expect(try configuration(["RIPOSTE_ENRICH_PROVIDERS": "none"]).providers.isEmpty)
+    }
+
+    @Test("Listed providers take their key (value, env: or file:), rate, timeout, TTL and base URL")
+    func listed() throws {
+        let keyFile = FileManager.default.temporaryDirectory.appendingPathComponent("riposte-otx-\(UUID().uuidString)")
+        try Data("otx-secret\n".utf8).write(to: keyFile)
+        defer { try? FileManager.default.removeItem(at: keyFile) }
+        let parsed = try configuration(
+            [
+                "RIPOSTE_ENRICH_PROVIDERS": "virustotal, otx,rdap", "RIPOSTE_VT_API_KEY": "env:MY_VT_KEY",
+                "RIPOSTE_VT_RATE_PER_MIN": "2", "RIPOSTE_VT_TIMEOUT": "7", "RIPOSTE_VT_TTL": "600",
+                "RIPOSTE_VT_BASE_URL": "http://127.0.0.1:9999", "RIPOSTE_OTX_API_KEY": "file:" + keyFile.path,
+                "RIPOSTE_RDAP_RATE_PER_MIN": "0",
+            ], process: ["MY_VT_KEY": "vt-secret"])
+        #expect(parsed.providers.map(\.name) == ["virustotal", "otx", "rdap"])
+        let vt = try #require(parsed.providers.first)
+        #expect(vt.key?.value == "vt-secret")
+        #expect(vt.settings.ratePerMinute == 2)
+        #expect(vt.settings.timeout == .seconds(7))
+        #expect(vt.settings.ttl == .seconds(600))
+        #expect(vt.baseURL?.absoluteString == "http://127.0.0.1:9999")
+        #expect(parsed.providers[1].key?.value == "otx-secret")
+        #expect(parsed.providers[1].baseURL?.absoluteString == "https://otx.alienvault.com")
+        #expect(parsed.providers[2].settings.ratePerMinute == nil)
+        #expect(parsed.providers[2].key == nil)
+    }
+
+    @Test("Unusable settings are refused naming the key, never a key's value")
+    func refused() throws {
+        let cases: [[String: String]] = [
+            ["RIPOSTE_ENRICH_PROVIDERS": "shodan"],
+            ["RIPOSTE_ENRICH_PROVIDERS": "virustotal"],
+            ["RIPOSTE_ENRICH_PROVIDERS": "geoip"],
+            ["RIPOSTE_ENRICH_PROVIDERS": "greynoise", "RIPOSTE_GREYNOISE_API_KEY": "env:UNSET_VAR"],
+            [
+                "RIPOSTE_ENRICH_PROVIDERS": "abuseipdb", "RIPOSTE_ABUSEIPDB_API_KEY": "secret-value-1",
+                "RIPOSTE_ABUSEIPDB_BASE_URL": "http://abuse.example",
+            ],
+            ["RIPOSTE_DNS_TIMEOUT": "0"],
+        ]
+        for values in cases {
+            do {
+                _ = try configuration(values)
+                Issue.record("accepted \(values)")
+            } catch let error as RiposteError {
+                #expect(error.code == .invalid)
+                #expect(!error.message.contains("secret-value-1"))
+            }
+        }
+    }
+}
+
+@Suite("Enrichment rescheduling")
+struct EnrichmentReschedulingTests {
+    @Test("Work the token bucket cannot grant is re-enqueued for one provider, due when the tokens return")
+    func rescheduled() async throws {
+        let simulator = ReputationSimulator(key: EnrichmentTests.key)
+        try await withLoopbackServer(responder: simulator) { base in
+            let environment = [
+                "RIPOSTE_ENRICH_PROVIDERS": "virustotal", "RIPOSTE_VT_API_KEY": EnrichmentTests.key,
+                "RIPOSTE_VT_BASE_URL": base.absoluteString, "RIPOSTE_VT_RATE_PER_MIN": "1",
+            ]
+            try await TestServer.with(environment: environment) { server in
+                let alert: [String: Any] = [
+                    "title": "three addresses", "source_ref": "r-1", "rule": ["uid": "r"], "severity": "low",
+                    "src_ip": "198.51.100.1", "dst_ip": "198.51.100.2", "observables": [["type": "ipv4", "value": "198.51.100.3"]],
+                ]
+                let started = Date()
+                #expect(try await server.request("POST", "/api/v1/alerts?source=generic", body: jsonBody(alert)).status == 202)
+                let requeued = try await server.eventually(seconds: 60) {
+                    // The first job is done (completed after its deferred share was enqueued).
+                    let done = server.app.metrics.value(
+                        "riposte_jobs_completed_total", labels: [("kind", JobKinds.enrichObservable)])
+                    let pending = try await server.app.store.pendingJobCount()
+                    return done == 1 && pending == 1
+                }
+                #expect(requeued)
+                // Claim the waiting job as a worker far in the future would, to read it.
+                let jobs = try await server.app.store.claim(
+                    kinds: [JobKinds.enrichObservable], limit: 10, now: started.addingTimeInterval(3600), lease: .seconds(60))
+                let job = try #require(jobs.first)
+                #expect(job.payload["providers"] == .array([.string("virustotal")]))
+                #expect(job.payload["observables"]?.arrayValue?.count == 2, "three addresses, one token")
+                #expect(job.runAt > started.addingTimeInterval(30), "due when a token is back (60 s per token)")
+                #expect(job.attempts == 0)
+                #expect(simulator.requests.count == 1, "one call per token")
+            }
+        }
+    }
+}
