@@ -153,6 +153,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(
+            name: "EnrichmentBenchmark",
+            dependencies: ["RiposteApp", "RiposteIntel", "RiposteCore", "RiposteRuntime", "RiposteTesting"],
+            path: "Benchmarks/EnrichmentBenchmark",
+            swiftSettings: strict
+        ),
+        .executableTarget(
             name: "StartupBenchmark",
             dependencies: [],
             path: "Benchmarks/StartupBenchmark",

@@ -32,6 +32,8 @@ package struct EnrichmentRunSummary: Sendable {
     /// Observables whose verdict went up.
     package var raised = 0
     package var deferred: [DeferredEnrichment] = []
+
+    package init() {}
 }
 
 /// The enrichment pipeline over a set of providers, each with its settings, token bucket and back-off.
