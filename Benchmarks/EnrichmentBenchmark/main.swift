@@ -171,7 +171,10 @@ nonisolated func run() async throws {
     let warm = median(warmRates)
     print(String(format: "median cold (simulator): %6.2f jobs/s, %7.0f observables/s", cold, cold * Double(options.jobSize)))
     print(String(format: "median warm (cache):     %6.1f jobs/s, %7.0f observables/s", warm, warm * Double(options.jobSize)))
-    print(String(format: "warm/cold ratio: %.1f×; cache-hit path %.1f µs process CPU per observable", warm / cold, median(warmCPU) * 1e6))
+    print(
+        String(
+            format: "warm/cold ratio: %.1f×; cache-hit path %.1f µs process CPU per observable", warm / cold,
+            median(warmCPU) * 1e6))
 }
 
 try await run()

@@ -45,7 +45,10 @@ package struct EnrichmentConfiguration: Sendable {
 
     static let known: [(String, Known)] = [
         ("dns", Known(prefix: "RIPOSTE_DNS_", external: false, keyed: false, rate: 0, timeout: 5, ttl: 3_600, baseURL: nil)),
-        ("geoip", Known(prefix: "RIPOSTE_GEOIP_", external: false, keyed: false, rate: 0, timeout: 2, ttl: 604_800, baseURL: nil)),
+        (
+            "geoip",
+            Known(prefix: "RIPOSTE_GEOIP_", external: false, keyed: false, rate: 0, timeout: 2, ttl: 604_800, baseURL: nil)
+        ),
         (
             "rdap",
             Known(
@@ -90,7 +93,8 @@ package struct EnrichmentConfiguration: Sendable {
         if let list = values["RIPOSTE_ENRICH_PROVIDERS"] {
             names =
                 list == "none"
-                ? [] : list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+                ? []
+                : list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
         } else {
             names = ["dns"] + (geoipCityDB != nil || geoipASNDB != nil ? ["geoip"] : [])
         }

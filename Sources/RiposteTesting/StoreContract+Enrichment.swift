@@ -31,7 +31,8 @@ extension StoreContract {
                 [vt, geo],
                 verdicts: [
                     EnrichmentVerdictUpdate(observableID: a.id, provider: "virustotal", verdict: .malicious, reason: vt.reason!),
-                    EnrichmentVerdictUpdate(observableID: a.id, provider: "otx", verdict: .suspicious, reason: "OTX: in 2 pulses"),
+                    EnrichmentVerdictUpdate(
+                        observableID: a.id, provider: "otx", verdict: .suspicious, reason: "OTX: in 2 pulses"),
                 ], now: F.at(2))
             #expect(raised == 1)
             let stored = try await store.enrichments(type: .ipv4, value: "203.0.113.66")
@@ -71,7 +72,11 @@ extension StoreContract {
 
             await #expect(throws: RiposteError.self) {
                 try await store.saveEnrichments(
-                    [], verdicts: [EnrichmentVerdictUpdate(observableID: ObservableID(rawValue: "obs_missing"), provider: "x", verdict: .malicious, reason: "r")],
+                    [],
+                    verdicts: [
+                        EnrichmentVerdictUpdate(
+                            observableID: ObservableID(rawValue: "obs_missing"), provider: "x", verdict: .malicious, reason: "r")
+                    ],
                     now: F.at(12))
             }
             let tooMany = (0...1000).map { EnrichmentKey(type: .ipv4, value: "10.0.\($0 / 256).\($0 % 256)") }
@@ -91,7 +96,10 @@ extension StoreContract {
             let claimed = try await store.claim(kinds: ["b.kind"], limit: 10, now: F.at(10), lease: .seconds(60))
             #expect(claimed.map(\.id) == [enrich.id, later.id])
             #expect(try await store.claim(kinds: ["b.kind"], limit: 10, now: F.at(20), lease: .seconds(60)).isEmpty)
-            #expect(try await store.claim(kinds: ["a.kind", "b.kind"], limit: 10, now: F.at(20), lease: .seconds(60)).map(\.id) == [match.id])
+            #expect(
+                try await store.claim(kinds: ["a.kind", "b.kind"], limit: 10, now: F.at(20), lease: .seconds(60)).map(\.id) == [
+                    match.id
+                ])
             #expect(try await store.claim(kinds: ["b.kind"], limit: 1, now: F.at(71), lease: .seconds(60)).map(\.attempts) == [1])
         }
     }

@@ -31,13 +31,13 @@ struct EnrichmentTests {
     }
 
     /// A fresh store with `count` observables (IPv4 203.0.113.x) in one incident; returns the items.
-    static func seededStore(_ count: Int, extra: [String] = []) async throws -> (any RiposteStore, [EnrichmentItem], String)
-    {
+    static func seededStore(_ count: Int, extra: [String] = []) async throws -> (any RiposteStore, [EnrichmentItem], String) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("riposte-enrich-\(UUID().uuidString)")
         var configuration = AppConfiguration()
         configuration.dataDirectory = directory.path
         let store: any RiposteStore = try await Application.openStore(configuration, ids: ULIDGenerator())
-        let drafts = (0..<count).map { ObservableDraft(type: .ipv4, normalizedValue: "203.0.113.\($0 + 1)") }
+        let drafts =
+            (0..<count).map { ObservableDraft(type: .ipv4, normalizedValue: "203.0.113.\($0 + 1)") }
             + extra.map { ObservableDraft(type: .ipv4, normalizedValue: $0) }
         let alert = AlertDraft(
             source: "generic", sourceRef: "seed", title: "seed", severity: .medium, time: nil, observables: drafts, raw: [],
@@ -65,7 +65,9 @@ struct EnrichmentTests {
         try await withLoopbackServer(responder: simulator) { base in
             let enricher = Enricher(
                 providers: [
-                    .init(GreyNoiseProvider(endpoint: endpoint(base, "key"), clock: time.clock), ProviderSettings(ttl: .seconds(3600)))
+                    .init(
+                        GreyNoiseProvider(endpoint: endpoint(base, "key"), clock: time.clock),
+                        ProviderSettings(ttl: .seconds(3600)))
                 ], store: store, clock: time.clock, metrics: metrics, logger: .disabled)
             let first = try await enricher.enrich(items)
             #expect(first.calls == 2)
@@ -218,7 +220,8 @@ struct EnrichmentTests {
                 // The same address in another incident: answered from the cache, verdict raised there too.
                 let sent = simulator.requests.count
                 let again: [String: Any] = [
-                    "title": "Another", "source_ref": "e2e-2", "rule": ["uid": "r-2"], "severity": "low", "src_ip": "203.0.113.66",
+                    "title": "Another", "source_ref": "e2e-2", "rule": ["uid": "r-2"], "severity": "low",
+                    "src_ip": "203.0.113.66",
                 ]
                 let second = try await server.request("POST", "/api/v1/alerts?source=generic", body: jsonBody(again))
                 let other = try #require(second.json.array("alerts").first?.string("incident_id"))
@@ -314,7 +317,8 @@ struct EnrichmentReschedulingTests {
             try await TestServer.with(environment: environment) { server in
                 let alert: [String: Any] = [
                     "title": "three addresses", "source_ref": "r-1", "rule": ["uid": "r"], "severity": "low",
-                    "src_ip": "198.51.100.1", "dst_ip": "198.51.100.2", "observables": [["type": "ipv4", "value": "198.51.100.3"]],
+                    "src_ip": "198.51.100.1", "dst_ip": "198.51.100.2",
+                    "observables": [["type": "ipv4", "value": "198.51.100.3"]],
                 ]
                 let started = Date()
                 #expect(try await server.request("POST", "/api/v1/alerts?source=generic", body: jsonBody(alert)).status == 202)

@@ -49,7 +49,8 @@ package struct ProviderEndpoint: Sendable {
         for (name, value) in extra { headers.set(name, value) }
         if let keyHeader, let key { headers.set(keyHeader, key.value) }
         let response = try await http.send(
-            OutboundRequest(url: url, headers: headers, timeout: timeout, maxResponseBytes: maxResponseBytes, maxRedirects: maxRedirects))
+            OutboundRequest(
+                url: url, headers: headers, timeout: timeout, maxResponseBytes: maxResponseBytes, maxRedirects: maxRedirects))
         switch response.status {
         case 200..<300:
             do {

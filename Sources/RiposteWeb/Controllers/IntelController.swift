@@ -35,10 +35,13 @@ struct IntelController {
             throw RiposteError.invalid("query parameter 'value' is required")
         }
         guard raw.utf8.count <= 2048 else { throw RiposteError.invalid("value must be at most 2048 bytes") }
-        guard let draft = ObservableDraft(type, raw) else { throw RiposteError.invalid("'\(raw)' is not a valid \(type.rawValue)") }
+        guard let draft = ObservableDraft(type, raw) else {
+            throw RiposteError.invalid("'\(raw)' is not a valid \(type.rawValue)")
+        }
         let records = try await enrichments.enrichments(type: type, value: draft.value)
         return try JSONBody.response(
-            V1.EnrichmentLookupResponse(type: type.rawValue, value: draft.value, enrichment: V1.EnrichmentDTO.byProvider(records)))
+            V1.EnrichmentLookupResponse(type: type.rawValue, value: draft.value, enrichment: V1.EnrichmentDTO.byProvider(records))
+        )
     }
 
     private func importList(_ call: APICall) async throws -> HTTPResponse {

@@ -33,7 +33,9 @@ struct ProviderParsingTests {
         // base64("http://a.example/?x=1>") = aHR0cDovL2EuZXhhbXBsZS8/eD0xPg== → '/'→'_' and no padding.
         #expect(VirusTotalProvider.urlIdentifier("http://a.example/?x=1>") == "aHR0cDovL2EuZXhhbXBsZS8_eD0xPg")
         #expect(VirusTotalProvider.urlIdentifier("https://www.virustotal.com/") == "aHR0cHM6Ly93d3cudmlydXN0b3RhbC5jb20v")
-        #expect(VirusTotalProvider.path(for: EnrichmentKey(type: .ipv6, value: "2001:db8::1")) == "/api/v3/ip_addresses/2001%3Adb8%3A%3A1")
+        #expect(
+            VirusTotalProvider.path(for: EnrichmentKey(type: .ipv6, value: "2001:db8::1"))
+                == "/api/v3/ip_addresses/2001%3Adb8%3A%3A1")
         #expect(VirusTotalProvider.path(for: EnrichmentKey(type: .sha256, value: "ab")) == "/api/v3/files/ab")
         #expect(VirusTotalProvider.path(for: EnrichmentKey(type: .hostname, value: "a.example")) == "/api/v3/domains/a.example")
         #expect(VirusTotalProvider.path(for: EnrichmentKey(type: .email, value: "a@b.example")) == nil)
