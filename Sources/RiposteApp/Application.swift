@@ -74,7 +74,7 @@ package final class Application: Sendable {
             throw error
         }
         let enrichmentWorker = EnrichmentWorker(
-            store: store, enricher: enricher, ids: ids, clock: clock, logger: logger, metrics: metrics)
+            store: store, enricher: enricher, ids: ids, clock: clock, logger: logger, metrics: metrics, resolver: resolver)
         let worker = JobWorker(
             store: store, intel: intel, clock: clock, logger: logger, metrics: metrics,
             batchSize: configuration.jobBatchSize, ids: ids, enrichTypes: enricher.enrichedTypes,

@@ -24,7 +24,14 @@ final class EnrichmentWorker: Service {
     private static let jobsPerClaim = 8
     private static let maxAttempts = 8
 
-    init(store: any RiposteStore, enricher: Enricher, ids: any IDGenerator, clock: WallClock, logger: Logger, metrics: Metrics) {
+    /// The DNS provider's resolver threads, stopped when the worker stops.
+    private let resolver: SystemResolver?
+
+    init(
+        store: any RiposteStore, enricher: Enricher, ids: any IDGenerator, clock: WallClock, logger: Logger, metrics: Metrics,
+        resolver: SystemResolver? = nil
+    ) {
+        self.resolver = resolver
         self.store = store
         self.enricher = enricher
         self.ids = ids
@@ -46,6 +53,9 @@ final class EnrichmentWorker: Service {
             }
             if !worked { await doorbell.wait(timeout: Self.idlePoll) }
         }
+        // Not awaited: queued lookups against a dead DNS server could hold shutdown for minutes;
+        // the threads end once their C calls return.
+        if let resolver { Task { await resolver.shutdown() } }
     }
 
     func shutdown() async {
