@@ -141,12 +141,13 @@ struct ProviderSimulatorTests {
     @Test("A stalled vendor fails the lookup within its timeout")
     func timeout() async throws {
         let simulator = ReputationSimulator(key: Self.key)
-        simulator.faults.inject(.stall(.seconds(20)), whenPathContains: "/v3/community/")
+        // Generous on a loaded machine: the answer would come after 180 s, the lookup must give up long before.
+        simulator.faults.inject(.stall(.seconds(180)), whenPathContains: "/v3/community/")
         try await withLoopbackServer(responder: simulator) { base in
             let provider = GreyNoiseProvider(endpoint: endpoint(base, header: "key"))
             let started = ContinuousClock.now
             await #expect(throws: RiposteError.self) { try await provider.lookup(ip("203.0.113.66"), timeout: .seconds(1)) }
-            #expect(ContinuousClock.now - started < .seconds(15))
+            #expect(ContinuousClock.now - started < .seconds(90))
         }
     }
 }
