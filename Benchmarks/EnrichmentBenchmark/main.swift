@@ -100,7 +100,8 @@ nonisolated func run() async throws {
     let options = Options(Array(CommandLine.arguments.dropFirst()))
     let key = "bench-vt-key"
     let simulator = ReputationSimulator(key: key)
-    let values = (0..<options.observables).map { "10.\($0 / 65_536).\(($0 / 256) % 256).\($0 % 256)" }
+    // Public-looking addresses (private ones are never sent to a reputation service); nothing leaves the host.
+    let values = (0..<options.observables).map { "45.\($0 / 65_536).\(($0 / 256) % 256).\($0 % 256)" }
     for (index, value) in values.enumerated() {
         // Every 10th address is flagged by 5 engines, the rest are clean.
         let malicious = index % 10 == 0 ? 5 : 0

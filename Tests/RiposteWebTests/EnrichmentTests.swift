@@ -91,6 +91,22 @@ struct EnrichmentTests {
         await store.close()
     }
 
+    @Test("Private addresses are never sent to a third party; local providers still answer them")
+    func privateAddressesStayInside() async throws {
+        let simulator = ReputationSimulator(key: Self.key)
+        let (store, items, _) = try await Self.seededStore(0, extra: ["10.1.2.3", "192.168.0.9", "203.0.113.66"])
+        try await withLoopbackServer(responder: simulator) { base in
+            let enricher = Enricher(
+                providers: [.init(GreyNoiseProvider(endpoint: endpoint(base, "key")), ProviderSettings())], store: store,
+                clock: .system, metrics: Metrics(), logger: .disabled)
+            let run = try await enricher.enrich(items)
+            #expect(run.calls == 1)
+            #expect(simulator.requests.map(\.path) == ["/v3/community/203.0.113.66"])
+            #expect(try await store.enrichments(type: .ipv4, value: "10.1.2.3").isEmpty)
+        }
+        await store.close()
+    }
+
     @Test("The token bucket defers what it cannot grant, with the time the tokens come back")
     func tokenBucketDefers() async throws {
         let simulator = ReputationSimulator(key: Self.key)

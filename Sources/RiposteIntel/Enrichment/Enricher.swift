@@ -110,7 +110,9 @@ package final class Enricher: Sendable {
         let snapshot = cached
         let outcomes = await withTaskGroup(of: ProviderOutcome.self) { group in
             for slot in active {
-                let mine = relevant.filter { slot.types.contains($0.key.type) }
+                let mine = relevant.filter { item in
+                    slot.types.contains(item.key.type) && !(slot.provider.sendsDataOutside && Self.isInternal(item.key))
+                }
                 guard !mine.isEmpty else { continue }
                 group.addTask { await self.run(slot, items: mine, cached: snapshot, now: now) }
             }
@@ -132,6 +134,13 @@ package final class Enricher: Sendable {
         }
         summary.raised = try await store.saveEnrichments(records, verdicts: verdicts, now: clock.now())
         return summary
+    }
+
+    /// Private, loopback and link-local addresses never go to a third party: the answer would be
+    /// meaningless and the question leaks the internal network.
+    static func isInternal(_ key: EnrichmentKey) -> Bool {
+        guard key.type == .ipv4 || key.type == .ipv6 else { return false }
+        return IPAddress(key.value)?.isPrivate ?? false
     }
 
     private struct ProviderOutcome: Sendable {
