@@ -24,6 +24,7 @@ test: bootstrap
 	$(SWIFT) build --build-tests $(CI_FLAGS)
 	$(SWIFT) format lint --strict --recursive Sources Tests Benchmarks Package.swift
 	scripts/check-imports
+	scripts/mmdb-testdata
 	scripts/peers start
 	status=0; \
 	  $(SWIFT) test --skip-build --filter RiposteHTTPTests || status=$$?; \

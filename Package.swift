@@ -23,6 +23,7 @@ let package = Package(
         system("COpenSSL", pkgConfig: "libcrypto", apt: "libssl-dev"),
         system("CArgon2", pkgConfig: "libargon2", apt: "libargon2-dev"),
         system("CZstd", pkgConfig: "libzstd", apt: "libzstd-dev"),
+        system("CMaxMindDB", pkgConfig: "libmaxminddb", apt: "libmaxminddb-dev"),
 
         .target(name: "RiposteCore", swiftSettings: strict),
         .target(name: "RiposteRuntime", dependencies: ["RiposteCore", "COpenSSL", "CArgon2"], swiftSettings: strict),
@@ -31,7 +32,7 @@ let package = Package(
             name: "RiposteStoreSQLite", dependencies: ["RiposteCore", "RiposteRuntime", "CSQLite", "CZstd"],
             swiftSettings: strict),
         .target(name: "RiposteIngest", dependencies: ["RiposteCore", "RiposteRuntime"], swiftSettings: strict),
-        .target(name: "RiposteIntel", dependencies: ["RiposteCore", "RiposteRuntime"], swiftSettings: strict),
+        .target(name: "RiposteIntel", dependencies: ["RiposteCore", "RiposteRuntime", "CMaxMindDB"], swiftSettings: strict),
         .target(
             name: "RiposteWeb",
             dependencies: ["RiposteCore", "RiposteRuntime", "RiposteHTTP", "RiposteIngest", "RiposteIntel"],
@@ -72,14 +73,14 @@ let package = Package(
         ),
         .testTarget(
             name: "RiposteIntelTests",
-            dependencies: ["RiposteIntel", "RiposteCore", "RiposteRuntime", "RiposteTesting"],
+            dependencies: ["RiposteIntel", "RiposteCore", "RiposteRuntime", "RiposteHTTP", "RiposteTesting"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "RiposteWebTests",
             dependencies: [
                 "RiposteApp", "RiposteWeb", "RiposteCore", "RiposteRuntime", "RiposteHTTP", "RiposteIngest",
-                "RiposteTesting",
+                "RiposteIntel", "RiposteTesting",
             ],
             swiftSettings: strict
         ),
@@ -151,6 +152,12 @@ let package = Package(
             name: "GroupingBenchmark",
             dependencies: ["RiposteStoreSQLite", "RiposteIngest", "RiposteCore", "RiposteRuntime", "RiposteTesting"],
             path: "Benchmarks/GroupingBenchmark",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "EnrichmentBenchmark",
+            dependencies: ["RiposteApp", "RiposteIntel", "RiposteCore", "RiposteRuntime", "RiposteTesting"],
+            path: "Benchmarks/EnrichmentBenchmark",
             swiftSettings: strict
         ),
         .executableTarget(

@@ -38,6 +38,8 @@ package struct AppConfiguration: Sendable {
     package var sentinelPoller: SentinelPollerConfiguration?
     /// Time between Sentinel polls.
     package var sentinelInterval: Duration = .seconds(60)
+    /// Enrichment providers (see `EnrichmentConfiguration` for the keys).
+    package var enrichment = EnrichmentConfiguration()
 
     package init() {}
 
@@ -83,6 +85,8 @@ package struct AppConfiguration: Sendable {
     ///   https://management.azure.com) for other Azure clouds.
     ///   Poller URLs must be https (http only to a loopback address); tokens and secrets never appear
     ///   in logs, errors or `GET /api/v1/pollers`.
+    /// - `RIPOSTE_ENRICH_PROVIDERS`, `RIPOSTE_GEOIP_CITY_DB`, `RIPOSTE_GEOIP_ASN_DB`, `RIPOSTE_VT_API_KEY`, … and the
+    ///   per-provider `…_RATE_PER_MIN`, `…_TIMEOUT`, `…_TTL`, `…_BASE_URL`: see `EnrichmentConfiguration`.
     /// - `RIPOSTE_LOG_LEVEL` (debug, info, notice, warning, error; default info)
     /// - the HTTP keys of `HTTPServerConfiguration.init(environment:)` (`RIPOSTE_HTTP_MAX_BODY_BYTES`,
     ///   `RIPOSTE_HTTP_CONNECTION_LIMIT`, `RIPOSTE_HTTP_TIMEOUT_SECONDS`, `RIPOSTE_HTTP_THREADS`,
@@ -138,6 +142,7 @@ package struct AppConfiguration: Sendable {
             try SyslogListenerConfiguration(parsing: String($0).trimmingCharacters(in: .whitespaces))
         }
         try readPollers(values)
+        enrichment = try EnrichmentConfiguration(values: values, process: environment)
         if let level = values["RIPOSTE_LOG_LEVEL"] {
             guard let parsed = LogLevel.allCases.first(where: { $0.name == level.lowercased() }) else {
                 throw RiposteError.invalid("RIPOSTE_LOG_LEVEL must be one of debug, info, notice, warning, error")

@@ -19,6 +19,7 @@ package final class Application: Sendable {
     package let metrics: Metrics
     package let logger: Logger
     let worker: JobWorker
+    let enrichmentWorker: EnrichmentWorker
     let server: HTTPServer
     /// The open syslog listeners, bound at build time.
     package let syslogListeners: [SyslogListener]
@@ -61,9 +62,24 @@ package final class Application: Sendable {
                 retryAfterSeconds: configuration.ingestRetryAfterSeconds),
             rules: liveRules,
             onStored: { _ in workerBox.worker?.wake() })
+        let resolver = SystemResolver()
+        let enricher: Enricher
+        do {
+            enricher = Enricher(
+                providers: try configuration.enrichment.makeProviders(
+                    http: URLSessionHTTPClient(), resolver: resolver, clock: clock),
+                store: store, clock: clock, metrics: metrics, logger: logger)
+        } catch {
+            await store.close()
+            throw error
+        }
+        let enrichmentWorker = EnrichmentWorker(
+            store: store, enricher: enricher, ids: ids, clock: clock, logger: logger, metrics: metrics, resolver: resolver)
         let worker = JobWorker(
             store: store, intel: intel, clock: clock, logger: logger, metrics: metrics,
-            batchSize: configuration.jobBatchSize)
+            batchSize: configuration.jobBatchSize, ids: ids, enrichTypes: enricher.enrichedTypes,
+            observablesPerEnrichJob: configuration.enrichment.observablesPerJob,
+            onEnrichQueued: { enrichmentWorker.wake() })
         workerBox.worker = worker
         metrics.registerGauge("riposte_job_queue_depth", help: "Jobs waiting or running.") {
             Double((try? await store.pendingJobCount()) ?? -1)
@@ -96,8 +112,8 @@ package final class Application: Sendable {
         }
         return Application(
             configuration: configuration, store: store, intake: intake, intel: intel, access: access,
-            metrics: metrics, logger: logger, worker: worker, server: server, syslogListeners: syslogListeners,
-            feeds: feeds, pollers: pollers)
+            metrics: metrics, logger: logger, worker: worker, enrichmentWorker: enrichmentWorker, server: server,
+            syslogListeners: syslogListeners, feeds: feeds, pollers: pollers)
     }
 
     /// One `PollerService` per configured vendor API; their alerts go through `intake` like pushed ones.
@@ -127,9 +143,10 @@ package final class Application: Sendable {
 
     private init(
         configuration: AppConfiguration, store: any RiposteStore, intake: AlertIntake, intel: IntelService,
-        access: AccessService, metrics: Metrics, logger: Logger, worker: JobWorker, server: HTTPServer,
-        syslogListeners: [SyslogListener], feeds: FeedService, pollers: [PollerService]
+        access: AccessService, metrics: Metrics, logger: Logger, worker: JobWorker, enrichmentWorker: EnrichmentWorker,
+        server: HTTPServer, syslogListeners: [SyslogListener], feeds: FeedService, pollers: [PollerService]
     ) {
+        self.enrichmentWorker = enrichmentWorker
         self.syslogListeners = syslogListeners
         self.feeds = feeds
         self.pollers = pollers
@@ -167,7 +184,7 @@ package final class Application: Sendable {
     package func run() async throws {
         // Listeners and pollers start after the worker and stop before it, like the HTTP server.
         let services: [any Service] =
-            [IndexLoader(intel: intel, logger: logger), FeedScheduler(feeds: feeds), worker] + syslogListeners
+            [IndexLoader(intel: intel, logger: logger), FeedScheduler(feeds: feeds), enrichmentWorker, worker] + syslogListeners
             + pollers as [any Service] + [server]
         let group = ServiceGroup(services: services, logger: logger)
         let alreadyStopped = lifecycle.withLock { state -> Bool in

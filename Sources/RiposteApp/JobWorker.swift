@@ -29,7 +29,22 @@ final class JobWorker: Service {
     /// Attempts before a job is kept as dead.
     private static let maxAttempts = 8
 
-    init(store: any RiposteStore, intel: IntelService, clock: WallClock, logger: Logger, metrics: Metrics, batchSize: Int) {
+    /// The observable types enrichment providers are asked about; empty when enrichment is off.
+    private let enrichTypes: Set<ObservableType>
+    private let observablesPerEnrichJob: Int
+    private let ids: any IDGenerator
+    /// Called after enrichment jobs were enqueued (wakes the enrichment worker).
+    private let onEnrichQueued: @Sendable () -> Void
+
+    init(
+        store: any RiposteStore, intel: IntelService, clock: WallClock, logger: Logger, metrics: Metrics, batchSize: Int,
+        ids: any IDGenerator = ULIDGenerator(), enrichTypes: Set<ObservableType> = [], observablesPerEnrichJob: Int = 500,
+        onEnrichQueued: @escaping @Sendable () -> Void = {}
+    ) {
+        self.enrichTypes = enrichTypes
+        self.observablesPerEnrichJob = max(1, observablesPerEnrichJob)
+        self.ids = ids
+        self.onEnrichQueued = onEnrichQueued
         self.store = store
         self.intel = intel
         self.clock = clock
@@ -69,7 +84,7 @@ final class JobWorker: Service {
 
     /// Claims and runs one batch; false when there was nothing more to do (an empty or partial batch).
     func runOneBatch() async throws -> Bool {
-        let jobs = try await store.claim(limit: batchSize, now: clock.now(), lease: Self.lease)
+        let jobs = try await store.claim(kinds: [JobKinds.intelMatch], limit: batchSize, now: clock.now(), lease: Self.lease)
         guard !jobs.isEmpty else { return false }
         var matchJobs: [(Job, [AlertID])] = []
         for job in jobs {
@@ -95,13 +110,35 @@ final class JobWorker: Service {
 
     private func runIntelMatches(_ jobs: [(Job, [AlertID])]) async throws {
         var observablesByAlert: [[Observable]] = []
+        var toEnrich: [ObservableID: EnrichmentItem] = [:]
         let alerts = jobs.flatMap(\.1)
         for start in stride(from: 0, to: alerts.count, by: Self.alertsPerRead) {
             let slice = Array(alerts[start..<min(start + Self.alertsPerRead, alerts.count)])
-            observablesByAlert += try await store.observables(alerts: slice).values
+            for observables in try await store.observables(alerts: slice).values {
+                observablesByAlert.append(observables)
+                for observable in observables where enrichTypes.contains(observable.type) {
+                    toEnrich[observable.id] = EnrichmentItem(
+                        observableID: observable.id, key: EnrichmentKey(type: observable.type, value: observable.value))
+                }
+            }
         }
         let updates = intel.updates(forAlerts: observablesByAlert)
         if !updates.isEmpty { _ = try await store.recordIntel(updates, now: clock.now()) }
+        // One enrichment job per `observablesPerEnrichJob` observables of the batch, never one per
+        // alert. Enqueued before the match jobs complete: a crash in between repeats the match
+        // (idempotent) and enqueues again, and the cache turns the repeat into no calls.
+        if !toEnrich.isEmpty {
+            let items = toEnrich.values.sorted { $0.observableID < $1.observableID }
+            let now = clock.now()
+            let enrichJobs = stride(from: 0, to: items.count, by: observablesPerEnrichJob).map { start in
+                Job(
+                    id: ids.next(), kind: JobKinds.enrichObservable,
+                    payload: EnrichmentWorker.payload(Array(items[start..<min(start + observablesPerEnrichJob, items.count)])),
+                    runAt: now)
+            }
+            try await store.enqueue(enrichJobs)
+            onEnrichQueued()
+        }
         try await store.complete(jobs.map(\.0.id))
         metrics.increment("riposte_jobs_completed_total", by: Double(jobs.count), labels: [("kind", JobKinds.intelMatch)])
     }

@@ -19,7 +19,22 @@ extension SQLiteStore {
     }
 
     package func claim(limit: Int, now: Date, lease: Duration) async throws -> [Job] {
+        try await claim(kinds: nil, limit: limit, now: now, lease: lease)
+    }
+
+    package func claim(kinds: [String], limit: Int, now: Date, lease: Duration) async throws -> [Job] {
+        guard !kinds.isEmpty else { return [] }
+        return try await claim(kinds: Optional(kinds), limit: limit, now: now, lease: lease)
+    }
+
+    private func claim(kinds: [String]?, limit: Int, now: Date, lease: Duration) async throws -> [Job] {
         guard limit >= 1 else { return [] }
+        // ?1–?3 are fixed; the kinds follow as ?4, ?5, …
+        let kindFilter =
+            kinds.map { kinds in
+                " AND kind IN (" + kinds.indices.map { "?\($0 + 4)" }.joined(separator: ", ") + ")"
+            } ?? ""
+        let kindValues = (kinds ?? []).map { SQLiteValue.text($0) }
         let nowMillis = now.unixMilliseconds
         let leaseMillis = lease.components.seconds * 1000 + lease.components.attoseconds / 1_000_000_000_000_000
         return try await write { connection in
@@ -29,11 +44,11 @@ extension SQLiteStore {
                 UPDATE jobs SET lease_until = ?1, attempts = attempts + 1
                 WHERE id IN (
                     SELECT id FROM jobs
-                    WHERE dead = 0 AND run_at <= ?2 AND (lease_until IS NULL OR lease_until < ?2)
+                    WHERE dead = 0 AND run_at <= ?2 AND (lease_until IS NULL OR lease_until < ?2)\(kindFilter)
                     ORDER BY run_at, id LIMIT ?3)
                 RETURNING id, kind, payload, run_at, attempts
                 """,
-                [.integer(nowMillis + leaseMillis), .integer(nowMillis), .int(limit)]
+                [.integer(nowMillis + leaseMillis), .integer(nowMillis), .int(limit)] + kindValues
             ) { row -> Job in
                 let payload: JSONValue
                 do {

@@ -50,6 +50,8 @@ public struct StoreContract: Sendable {
         try await alertRulesCreateChangeDelete()
         try await ingestStoresSuppressedAlerts()
         try await ingestOverflowsFullIncidents()
+        try await enrichmentResultsAreSharedAndRaiseVerdicts()
+        try await jobsAreClaimedByKind()
     }
 
     func withStore(_ body: (any RiposteStore) async throws -> Void) async throws {

@@ -48,7 +48,7 @@ package enum WebApplication {
         AlertController(intake: dependencies.intake, store: dependencies.store, signatures: dependencies.signatures)
             .register(on: &api)
         IncidentController(store: dependencies.store, clock: dependencies.clock).register(on: &api)
-        IntelController(intel: dependencies.intel).register(on: &api)
+        IntelController(intel: dependencies.intel, enrichments: dependencies.store).register(on: &api)
         FeedController(feeds: dependencies.feeds, clock: dependencies.clock).register(on: &api)
         MappingController(
             mappings: AlertMappingService(store: dependencies.store, intake: dependencies.intake, clock: dependencies.clock)

@@ -172,7 +172,7 @@ struct ListenerHarness {
             + metric("riposte_syslog_dropped_total", reason: "queue_full")
     }
 
-    func eventually(seconds: Double = 10, _ condition: () throws -> Bool) async throws -> Bool {
+    func eventually(seconds: Double = 60, _ condition: () throws -> Bool) async throws -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if try condition() { return true }

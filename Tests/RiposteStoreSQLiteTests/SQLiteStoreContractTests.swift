@@ -69,4 +69,12 @@ struct SQLiteStoreContractTests {
 
     @Test("Alert windows apply, and full incidents overflow into linked ones")
     func ingestOverflowsFullIncidents() async throws { try await runContract { try await $0.ingestOverflowsFullIncidents() } }
+
+    @Test("Enrichment answers are shared by value, replaced, and only raise verdicts with a timeline reason")
+    func enrichmentResultsAreSharedAndRaiseVerdicts() async throws {
+        try await runContract { try await $0.enrichmentResultsAreSharedAndRaiseVerdicts() }
+    }
+
+    @Test("Jobs are claimed by kind")
+    func jobsAreClaimedByKind() async throws { try await runContract { try await $0.jobsAreClaimedByKind() } }
 }

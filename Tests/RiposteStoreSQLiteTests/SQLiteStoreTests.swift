@@ -98,7 +98,7 @@ struct SQLiteStoreTests {
                     "\($0.int(0)) \($0.text(1)) \($0.int(2) > 0)"
                 }
             }
-            #expect(recorded == ["1 initial true", "2 alert_rules true", "3 poller_state true"])
+            #expect(recorded == ["1 initial true", "2 alert_rules true", "3 poller_state true", "4 enrichment true"])
             #expect(try await store.migrate() == [])
             #expect(try await store.pendingMigrations() == [])
             await store.close()

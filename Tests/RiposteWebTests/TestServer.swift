@@ -28,6 +28,8 @@ final class TestServer: Sendable {
             dataDirectory
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("riposte-test-\(UUID().uuidString)").path
         var flags = environment
+        // Enrichment (DNS by default) only where a test asks for it: other tests must not depend on the resolver.
+        if flags["RIPOSTE_ENRICH_PROVIDERS"] == nil { flags["RIPOSTE_ENRICH_PROVIDERS"] = "none" }
         flags["RIPOSTE_DATA"] = directory
         flags["RIPOSTE_LISTEN"] = "127.0.0.1:0"
         let configuration = try AppConfiguration(flags: flags, environment: Environment([:]), configFile: nil)
@@ -82,7 +84,7 @@ final class TestServer: Sendable {
     }
 
     /// Polls `condition` every 20 ms for up to `seconds`; the job worker runs asynchronously.
-    func eventually(seconds: Double = 10, _ condition: () async throws -> Bool) async throws -> Bool {
+    func eventually(seconds: Double = 60, _ condition: () async throws -> Bool) async throws -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if try await condition() { return true }

@@ -26,4 +26,8 @@ public enum JobKinds {
     /// Match new alerts' observables against the intel index. Payload: `{"alert_ids": [...]}`, the
     /// new alerts of one ingest call (one job per call keeps job traffic per batch, not per alert).
     public static let intelMatch = "intel.match"
+    /// Ask enrichment providers about observables. Payload: `{"observables": [{"id", "type", "value"}],
+    /// "providers": [...]}` (`providers` absent: every enabled provider that applies). Enqueued after
+    /// `intel.match`, one per match batch; a rate-limited provider's share is re-enqueued for later.
+    public static let enrichObservable = "enrich.observable"
 }

@@ -8,6 +8,9 @@ public protocol JobQueue: Sendable {
     /// Claims up to `limit` due jobs (`runAt <= now`, not leased, or leased until before `now`),
     /// oldest first, leasing them until `now + lease` and counting the attempt.
     func claim(limit: Int, now: Date, lease: Duration) async throws -> [Job]
+    /// As `claim(limit:now:lease:)`, but only jobs whose kind is in `kinds` (separate workers for
+    /// separate kinds: slow enrichment calls never hold up intel matching).
+    func claim(kinds: [String], limit: Int, now: Date, lease: Duration) async throws -> [Job]
     /// Removes finished jobs. Unknown ids are ignored.
     func complete(_ ids: [JobID]) async throws
     /// Records a failure: retried at `retryAt`, or kept as dead (never claimed again) when nil.

@@ -3,7 +3,7 @@
 /// Everything Riposte stores. Adapters (SQLite, later PostgreSQL) implement all of it and pass
 /// the contract suite in RiposteTesting.
 public protocol RiposteStore: AlertIngestStore, IncidentStore, IndicatorStore, EnrichmentStore, JobQueue,
-    AccessStore, FeedStore, AlertMappingStore, PollerStateStore, AlertRuleStore
+    AccessStore, FeedStore, AlertMappingStore, PollerStateStore, AlertRuleStore, EnrichmentResultStore
 {
     /// Succeeds when the database answers a trivial query; for `/readyz`.
     func checkReadiness() async throws

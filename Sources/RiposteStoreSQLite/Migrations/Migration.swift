@@ -14,5 +14,6 @@ extension Migration {
         M0001_Initial.migration,
         M0002_AlertRules.migration,
         M0003_PollerState.migration,
+        M0004_Enrichment.migration,
     ]
 }

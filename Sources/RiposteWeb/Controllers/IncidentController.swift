@@ -6,7 +6,7 @@ import RiposteRuntime
 
 /// Incident routes.
 struct IncidentController {
-    let store: any IncidentStore
+    let store: any IncidentStore & EnrichmentResultStore
     let clock: WallClock
     /// Alerts embedded in one incident's JSON; the full list is paged under `/alerts`.
     static let embeddedAlertLimit = 100
@@ -21,7 +21,7 @@ struct IncidentController {
         }
         api.add(.get, "/api/v1/incidents/{id}/observables", .readIncidents) { call in
             let observables = try await store.observables(incident: try incidentID(call))
-            return try JSONBody.response(V1.Items(items: observables.map(V1.ObservableDTO.init)))
+            return try JSONBody.response(V1.Items(items: try await withEnrichment(observables)))
         }
         api.add(.get, "/api/v1/incidents/{id}/timeline", .readIncidents) { call in
             let events = try await store.timeline(incident: try incidentID(call))
@@ -80,6 +80,16 @@ struct IncidentController {
         return try JSONBody.response(V1.IncidentPage(items: page.items.map(V1.IncidentDTO.init), next_cursor: page.nextCursor))
     }
 
+    /// The observables with each one's stored enrichment answers (read in pages of 1,000 values).
+    private func withEnrichment(_ observables: [Observable]) async throws -> [V1.ObservableDTO] {
+        let keys = observables.map { EnrichmentKey(type: $0.type, value: $0.value) }
+        var found: [EnrichmentKey: [EnrichmentRecord]] = [:]
+        for start in stride(from: 0, to: keys.count, by: 1000) {
+            found.merge(try await store.enrichments(keys: Array(keys[start..<min(start + 1000, keys.count)]))) { $1 }
+        }
+        return observables.map { V1.ObservableDTO($0, enrichment: found[EnrichmentKey(type: $0.type, value: $0.value)] ?? []) }
+    }
+
     private func show(_ call: APICall) async throws -> HTTPResponse {
         let id = try incidentID(call)
         async let incident = store.incident(id: id)
@@ -87,7 +97,7 @@ struct IncidentController {
         async let alerts = store.alerts(incident: id, limit: Self.embeddedAlertLimit)
         async let timeline = store.timeline(incident: id)
         var dto = V1.IncidentDTO(try await incident)
-        dto.observables = try await observables.map(V1.ObservableDTO.init)
+        dto.observables = try await withEnrichment(try await observables)
         dto.alerts = try await alerts.map { V1.AlertDTO($0, observables: nil, includeRaw: false) }
         dto.timeline = try await timeline.map(V1.TimelineEventDTO.init)
         return try JSONBody.response(dto)

@@ -7,9 +7,11 @@ import RiposteIntel
 /// Intel routes.
 struct IntelController {
     let intel: IntelService
+    let enrichments: any EnrichmentResultStore
 
     func register(on api: inout APIRouteBuilder) {
         api.add(.post, "/api/v1/indicators", .importIntel) { call in try await importList(call) }
+        api.add(.get, "/api/v1/enrichment", .readIntel) { call in try await enrichment(call) }
         api.add(.get, "/api/v1/intel/lookup", .readIntel) { call in
             guard let value = call.request.queryValue("value"), !value.isEmpty else {
                 throw RiposteError.invalid("query parameter 'value' is required")
@@ -21,6 +23,25 @@ struct IntelController {
                     value: value, type: answer.type?.rawValue, verdict: answer.verdict.rawValue, reason: answer.reason,
                     tlp: answer.hits.compactMap(\.tlp).max()?.rawValue, hits: answer.hits.map(V1.IntelHitDTO.init)))
         }
+    }
+
+    /// `GET /api/v1/enrichment?type=&value=`: every stored provider answer about one value.
+    private func enrichment(_ call: APICall) async throws -> HTTPResponse {
+        guard let typeName = call.request.queryValue("type"), let type = ObservableType(rawValue: typeName) else {
+            let known = ObservableType.allCases.map(\.rawValue).joined(separator: ", ")
+            throw RiposteError.invalid("query parameter 'type' is required; one of \(known)")
+        }
+        guard let raw = call.request.queryValue("value"), !raw.isEmpty else {
+            throw RiposteError.invalid("query parameter 'value' is required")
+        }
+        guard raw.utf8.count <= 2048 else { throw RiposteError.invalid("value must be at most 2048 bytes") }
+        guard let draft = ObservableDraft(type, raw) else {
+            throw RiposteError.invalid("'\(raw)' is not a valid \(type.rawValue)")
+        }
+        let records = try await enrichments.enrichments(type: type, value: draft.value)
+        return try JSONBody.response(
+            V1.EnrichmentLookupResponse(type: type.rawValue, value: draft.value, enrichment: V1.EnrichmentDTO.byProvider(records))
+        )
     }
 
     private func importList(_ call: APICall) async throws -> HTTPResponse {

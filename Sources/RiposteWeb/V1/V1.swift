@@ -66,6 +66,8 @@ enum V1 {
         var tlp: String?
         var intel: [IntelHitDTO]
         var first_seen: String
+        /// Provider name → its answer; present when the caller read the enrichment results.
+        var enrichment: [String: EnrichmentDTO]?
 
         init(_ observable: Observable) {
             id = observable.id.rawValue
@@ -77,6 +79,41 @@ enum V1 {
             intel = observable.intel.map(IntelHitDTO.init)
             first_seen = RFC3339.format(observable.firstSeen)
         }
+
+        init(_ observable: Observable, enrichment: [EnrichmentRecord]) {
+            self.init(observable)
+            self.enrichment = EnrichmentDTO.byProvider(enrichment)
+        }
+    }
+
+    /// One provider's answer about a value.
+    struct EnrichmentDTO: Encodable {
+        var status: String
+        var verdict: String?
+        var reason: String?
+        var fetched_at: String
+        var expires_at: String
+        var summary: JSONValueDTO
+
+        init(_ record: EnrichmentRecord) {
+            status = record.status.rawValue
+            verdict = record.verdict?.rawValue
+            reason = record.reason
+            fetched_at = RFC3339.format(record.fetchedAt)
+            expires_at = RFC3339.format(record.expiresAt)
+            summary = JSONValueDTO(record.summary)
+        }
+
+        static func byProvider(_ records: [EnrichmentRecord]) -> [String: EnrichmentDTO] {
+            Dictionary(records.map { ($0.provider, EnrichmentDTO($0)) }, uniquingKeysWith: { first, _ in first })
+        }
+    }
+
+    /// `GET /api/v1/enrichment`.
+    struct EnrichmentLookupResponse: Encodable {
+        var type: String
+        var value: String
+        var enrichment: [String: EnrichmentDTO]
     }
 
     struct EndpointDTO: Encodable {

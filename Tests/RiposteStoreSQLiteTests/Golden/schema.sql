@@ -73,6 +73,20 @@ CREATE TABLE case_tasks (
 
 CREATE INDEX case_tasks_incident ON case_tasks (incident_id, created_at);
 
+CREATE TABLE enrichments (
+    type TEXT NOT NULL,
+    value TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('found', 'not_found')),
+    -- A JSON object of the provider's summary fields.
+    summary TEXT NOT NULL,
+    verdict TEXT CHECK (verdict IN ('unknown', 'suspicious', 'malicious')),
+    reason TEXT,
+    fetched_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (type, value, provider)
+) STRICT, WITHOUT ROWID;
+
 CREATE TABLE feeds (
     name TEXT PRIMARY KEY,
     kind TEXT NOT NULL CHECK (kind IN ('plaintext', 'csv', 'stix', 'misp', 'misp-feed', 'misp-search', 'taxii')),
@@ -183,6 +197,8 @@ CREATE TABLE jobs (
 ) STRICT, WITHOUT ROWID;
 
 CREATE INDEX jobs_due ON jobs (run_at) WHERE dead = 0;
+
+CREATE INDEX jobs_kind_due ON jobs (kind, run_at) WHERE dead = 0;
 
 CREATE TABLE notes (
     id TEXT PRIMARY KEY,
