@@ -77,16 +77,25 @@ package final class IntelService: Sendable {
             let started = ContinuousClock.now
             let now = clock.now()
             var builder = IndicatorIndex.Builder()
-            var cursor: String?
             var nextChange: Date?
+            // The next page is read (on a store reader thread) while this one is added to the builder,
+            // so a large load costs about the longer of the two, not their sum.
+            let store = self.store
+            var pending = Task { try await store.indicators(after: nil, limit: Self.pageSize) }
+            var cursor: String?
             repeat {
-                let page = try await store.indicators(after: cursor, limit: Self.pageSize)
+                let page = try await pending.value
+                if let next = page.next {
+                    pending = Task { try await store.indicators(after: next, limit: Self.pageSize) }
+                }
                 // Revoked and expired indicators stay stored but are not matched; the earliest future
                 // valid_from or valid_until is when the index must be rebuilt (see `lifecycleSweep`).
+                func consider(_ boundary: Date?) {
+                    if let boundary, boundary > now, boundary < (nextChange ?? .distantFuture) { nextChange = boundary }
+                }
                 for indicator in page.indicators {
-                    for boundary in [indicator.validFrom, indicator.validUntil] {
-                        if let boundary, boundary > now, boundary < (nextChange ?? .distantFuture) { nextChange = boundary }
-                    }
+                    consider(indicator.validFrom)
+                    consider(indicator.validUntil)
                 }
                 builder.add(contentsOf: page.indicators.filter { $0.isActive(at: now) })
                 cursor = page.next
