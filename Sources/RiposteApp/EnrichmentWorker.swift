@@ -100,6 +100,10 @@ final class EnrichmentWorker: Service {
         return true
     }
 
+    /// Providers that answer from local data and send nothing out: the only ones for observables named by
+    /// TLP:AMBER+STRICT or TLP:RED intel.
+    static let offlineProviders = ["geoip"]
+
     /// The job payload for `items`, optionally limited to some providers.
     static func payload(_ items: [EnrichmentItem], providers: [String]? = nil) -> JSONValue {
         var members: [(String, JSONValue)] = [

@@ -128,15 +128,24 @@ final class JobWorker: Service {
         // alert. Enqueued before the match jobs complete: a crash in between repeats the match
         // (idempotent) and enqueues again, and the cache turns the repeat into no calls.
         if !toEnrich.isEmpty {
+            // Intel marked TLP:AMBER+STRICT or TLP:RED must not leak: asking VirusTotal, an RDAP server or
+            // even a DNS resolver about such a value tells others what we look at. Those observables get
+            // only the providers that send nothing out.
+            let restricted = Set(
+                updates.filter { ($0.hits.compactMap(\.tlp).max() ?? .clear) >= .amberStrict }.map(\.observableID))
             let items = toEnrich.values.sorted { $0.observableID < $1.observableID }
             let now = clock.now()
-            let enrichJobs = stride(from: 0, to: items.count, by: observablesPerEnrichJob).map { start in
-                Job(
-                    id: ids.next(), kind: JobKinds.enrichObservable,
-                    payload: EnrichmentWorker.payload(Array(items[start..<min(start + observablesPerEnrichJob, items.count)])),
-                    runAt: now)
+            func jobs(_ items: [EnrichmentItem], providers: [String]?) -> [Job] {
+                stride(from: 0, to: items.count, by: observablesPerEnrichJob).map { start in
+                    let chunk = Array(items[start..<min(start + observablesPerEnrichJob, items.count)])
+                    return Job(
+                        id: ids.next(), kind: JobKinds.enrichObservable,
+                        payload: EnrichmentWorker.payload(chunk, providers: providers), runAt: now)
+                }
             }
-            try await store.enqueue(enrichJobs)
+            try await store.enqueue(
+                jobs(items.filter { !restricted.contains($0.observableID) }, providers: nil)
+                    + jobs(items.filter { restricted.contains($0.observableID) }, providers: EnrichmentWorker.offlineProviders))
             onEnrichQueued()
         }
         try await store.complete(jobs.map(\.0.id))

@@ -176,6 +176,50 @@ struct EnrichmentTests {
         await store.close()
     }
 
+    @Test("A value named by TLP:RED intel is never sent to a reputation service; local GeoIP still answers")
+    func tlpRedStaysInside() async throws {
+        let simulator = ReputationSimulator(key: Self.key)
+        try await withLoopbackServer(responder: simulator) { base in
+            let environment = [
+                "RIPOSTE_ENRICH_PROVIDERS": "virustotal,geoip", "RIPOSTE_VT_API_KEY": Self.key,
+                "RIPOSTE_VT_BASE_URL": base.absoluteString, "RIPOSTE_GEOIP_CITY_DB": Self.mmdb("GeoIP2-City-Test.mmdb"),
+            ]
+            try await TestServer.with(environment: environment) { server in
+                let bundle: [String: Any] = [
+                    "type": "bundle", "id": "bundle--3c5b8a1e-1f0e-4a55-9f5e-0d2f4b7c9a10",
+                    "objects": [
+                        [
+                            "type": "indicator", "spec_version": "2.1", "id": "indicator--9d0f3c2a-5b7e-4e1f-8a6d-1c2b3a4d5e6f",
+                            "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z",
+                            "pattern": "[ipv4-addr:value = '203.0.113.66']", "pattern_type": "stix",
+                            "valid_from": "2026-01-01T00:00:00.000Z",
+                            "object_marking_refs": ["marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"],
+                        ]
+                    ],
+                ]
+                let imported = try await server.request(
+                    "POST", "/api/v1/indicators?format=stix&feed=partner", body: jsonBody(bundle), role: .analyst)
+                #expect(imported.status == 200, "\(imported.text)")
+                let alert: [String: Any] = [
+                    "title": "Beacon", "source_ref": "tlp-red-1", "src_ip": "81.2.69.142", "dst_ip": "203.0.113.66",
+                ]
+                let posted = try await server.request("POST", "/api/v1/alerts?source=generic", body: jsonBody(alert))
+                let incident = try #require(posted.json.array("alerts").first?.string("incident_id"))
+                var observables: [[String: Any]] = []
+                func providers(_ value: String) -> [String] {
+                    ((observables.first { $0.string("value") == value }?["enrichment"] as? [String: Any])?.keys.sorted()) ?? []
+                }
+                let done = try await server.eventually(seconds: 60) {
+                    observables = try await server.request("GET", "/api/v1/incidents/\(incident)").json.array("observables")
+                    return providers("81.2.69.142") == ["geoip", "virustotal"] && providers("203.0.113.66") == ["geoip"]
+                }
+                #expect(done, "\(observables)")
+                #expect(!simulator.requests.contains { $0.path.contains("203.0.113.66") }, "\(simulator.requests.map(\.path))")
+                #expect(simulator.requests.contains { $0.path.contains("81.2.69.142") })
+            }
+        }
+    }
+
     @Test("Ingested alerts are enriched by the running app: verdict, timeline reason, incident JSON, lookup API, cache")
     func endToEnd() async throws {
         let simulator = ReputationSimulator(key: Self.key)
