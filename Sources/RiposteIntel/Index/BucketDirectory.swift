@@ -1,5 +1,6 @@
 // Narrows a binary search over sorted keys to one bucket of their leading bits, so a probe costs
 // about two cache misses instead of one per halving (a lookup is memory-latency bound, not compute bound).
+import RiposteRuntime
 
 /// Keys that sort the same way as their leading 64 bits.
 protocol DirectoryKey: Comparable, Sendable {
@@ -50,6 +51,7 @@ struct BucketDirectory: Sendable {
             starts[bucket] = UInt32(keys.count)
         }
         self.starts = starts
+        HugePages.advise(starts)
     }
 
     var byteSize: Int { starts.capacity * 4 }

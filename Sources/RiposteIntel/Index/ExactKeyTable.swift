@@ -1,5 +1,6 @@
 // Sorted fixed-width keys (IPv4, IPv6, digests) with one metadata row each; a key listed by several
 // feeds appears once per feed, adjacent. Lookup is a binary search within one directory bucket.
+import RiposteRuntime
 
 struct ExactKeyTable<Key: DirectoryKey>: Sendable {
     private let keys: [Key]
@@ -23,6 +24,8 @@ struct ExactKeyTable<Key: DirectoryKey>: Sendable {
         self.directory = BucketDirectory(sorted: keys)
         self.keys = keys
         self.metadata = metadata
+        HugePages.advise(keys)
+        HugePages.advise(metadata)
     }
 
     var count: Int { keys.count }

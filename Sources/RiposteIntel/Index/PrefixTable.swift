@@ -7,6 +7,7 @@
 // most 33 (IPv4) or 129 (IPv6) levels — however many prefixes are nested inside a wide one.
 // Before that, a small bitmap over the addresses' leading bits (up to 2^20 of them, 128 KiB) says
 // whether any network can contain the address, so most addresses skip the search entirely.
+import RiposteRuntime
 
 struct StagedPrefix<Address: FixedWidthInteger & UnsignedInteger & DirectoryKey>: Sendable {
     var network: Address
@@ -64,6 +65,8 @@ struct PrefixTable<Address: FixedWidthInteger & UnsignedInteger & DirectoryKey>:
         self.prefixLengths = prefixLengths
         self.parents = parents
         self.metadata = metadata
+        HugePages.advise(networks)
+        HugePages.advise(metadata)
     }
 
     var count: Int { networks.count }

@@ -1,6 +1,7 @@
 // Domains, URLs or emails: a compact open-addressing table of 64-bit hash fingerprints pointing into
 // one byte arena of records, each holding a distinct text (to confirm a fingerprint match and to
 // print the hit) with its metadata rows. No Swift `String` is stored per indicator.
+import RiposteRuntime
 
 /// Texts collected by the builder: bytes appended to an arena, one row per text and feed.
 struct StagedStrings: Sendable {
@@ -107,6 +108,8 @@ struct StringKeyTable: Sendable {
         }
         self.records = records
         self.slots = slots
+        HugePages.advise(records)
+        HugePages.advise(slots)
         self.count = count
     }
 
