@@ -176,12 +176,13 @@ nonisolated func loadFromStore(_ indicators: [Indicator], runs: Int) async throw
     }
     let fillSeconds = fill.wall
     let intel = IntelService(store: store, clock: .system, logger: .disabled, metrics: Metrics(), retroHuntDays: 0)
+    let distinct = Set(indicators.map { "\($0.feed) \($0.type) \($0.value)" }).count
     var loads: [Double] = []
     for _ in 0..<runs {
         let stopwatch = Stopwatch()
         try await intel.reload()
         loads.append(stopwatch.wall)
-        guard intel.index.count == Set(indicators.map { "\($0.feed) \($0.type) \($0.value)" }).count else {
+        guard intel.index.count == distinct else {
             fatalError("loaded \(intel.index.count) indicators from the store")
         }
     }

@@ -28,6 +28,14 @@ package struct ProviderEndpoint: Sendable {
     package enum Reply: Sendable {
         case document(JSONValue)
         case notFound
+
+        /// The provider's answer: not found on a 404, else what `parse` reads from the document.
+        package func answer(_ parse: (JSONValue) throws -> EnrichmentAnswer) rethrows -> EnrichmentAnswer {
+            switch self {
+            case .notFound: .notFound
+            case .document(let document): try parse(document)
+            }
+        }
     }
 
     /// GETs `path` (already percent-encoded, starting with `/`) plus `query`.

@@ -26,13 +26,10 @@ package struct RDAPProvider: EnrichmentProvider {
         case .ipv4, .ipv6: path = "/ip/" + ProviderEndpoint.encode(key.value)
         default: return .notFound
         }
-        let reply = try await endpoint.get(
+        return try await endpoint.get(
             path, provider: name, timeout: timeout, headers: [("Accept", "application/rdap+json, application/json")],
-            maxRedirects: 5, now: clock.now())
-        switch reply {
-        case .notFound: return .notFound
-        case .document(let document): return try Self.parse(document)
-        }
+            maxRedirects: 5, now: clock.now()
+        ).answer(Self.parse)
     }
 
     /// Summarises a domain or IP network object: handle, name, country, range, status, the

@@ -41,10 +41,7 @@ package struct VirusTotalProvider: EnrichmentProvider {
 
     package func lookup(_ key: EnrichmentKey, timeout: Duration) async throws -> EnrichmentAnswer {
         guard let path = Self.path(for: key) else { return .notFound }
-        switch try await endpoint.get(path, provider: name, timeout: timeout, now: clock.now()) {
-        case .notFound: return .notFound
-        case .document(let document): return try Self.parse(document)
-        }
+        return try await endpoint.get(path, provider: name, timeout: timeout, now: clock.now()).answer(Self.parse)
     }
 
     /// Summarises a v3 object document (`data.attributes`).
@@ -107,13 +104,10 @@ package struct AbuseIPDBProvider: EnrichmentProvider {
 
     package func lookup(_ key: EnrichmentKey, timeout: Duration) async throws -> EnrichmentAnswer {
         guard supportedTypes.contains(key.type) else { return .notFound }
-        let reply = try await endpoint.get(
+        return try await endpoint.get(
             "/api/v2/check", query: [("ipAddress", key.value), ("maxAgeInDays", String(maxAgeInDays))], provider: name,
-            timeout: timeout, now: clock.now())
-        switch reply {
-        case .notFound: return .notFound
-        case .document(let document): return try Self.parse(document)
-        }
+            timeout: timeout, now: clock.now()
+        ).answer(Self.parse)
     }
 
     package static func parse(_ document: JSONValue) throws -> EnrichmentAnswer {
@@ -172,10 +166,7 @@ package struct OTXProvider: EnrichmentProvider {
     package func lookup(_ key: EnrichmentKey, timeout: Duration) async throws -> EnrichmentAnswer {
         guard let section = Self.section(for: key.type) else { return .notFound }
         let path = "/api/v1/indicators/\(section)/\(ProviderEndpoint.encode(key.value))/general"
-        switch try await endpoint.get(path, provider: name, timeout: timeout, now: clock.now()) {
-        case .notFound: return .notFound
-        case .document(let document): return try Self.parse(document)
-        }
+        return try await endpoint.get(path, provider: name, timeout: timeout, now: clock.now()).answer(Self.parse)
     }
 
     package static func parse(_ document: JSONValue) throws -> EnrichmentAnswer {
@@ -219,10 +210,7 @@ package struct GreyNoiseProvider: EnrichmentProvider {
     package func lookup(_ key: EnrichmentKey, timeout: Duration) async throws -> EnrichmentAnswer {
         guard key.type == .ipv4 else { return .notFound }
         let path = "/v3/community/" + ProviderEndpoint.encode(key.value)
-        switch try await endpoint.get(path, provider: name, timeout: timeout, now: clock.now()) {
-        case .notFound: return .notFound
-        case .document(let document): return try Self.parse(document)
-        }
+        return try await endpoint.get(path, provider: name, timeout: timeout, now: clock.now()).answer(Self.parse)
     }
 
     package static func parse(_ document: JSONValue) throws -> EnrichmentAnswer {

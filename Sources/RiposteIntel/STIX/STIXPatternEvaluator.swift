@@ -12,6 +12,8 @@ package import RiposteCore
 package struct STIXPatternEvaluator: Sendable {
     package let pattern: STIXPattern
     private let regexes: [String: LinearRegex]
+    /// The un-negated comparisons, which name the observables a match is about.
+    private let positiveComparisons: [STIXComparison]
 
     /// - Throws: `UnrecognizedIndicator` for a `MATCHES` regex that is invalid or needs back-tracking features.
     package init(_ pattern: STIXPattern) throws(UnrecognizedIndicator) {
@@ -19,6 +21,7 @@ package struct STIXPatternEvaluator: Sendable {
         var regexes: [String: LinearRegex] = [:]
         try Self.compileRegexes(pattern.expression, into: &regexes)
         self.regexes = regexes
+        positiveComparisons = Self.comparisons(in: pattern).filter { !$0.negated }
     }
 
     /// Whether the pattern matches an alert with these observables (values normalised, as `ObservableDraft` holds).
@@ -30,11 +33,9 @@ package struct STIXPatternEvaluator: Sendable {
     /// un-negated comparisons (all of them when it holds only through negations); nil when it does not match.
     package func namedObservables(_ observables: [ObservableDraft]) -> [Int]? {
         guard matches(observables) else { return nil }
-        var comparisons: [STIXComparison] = []
-        Self.collect(pattern.expression, into: &comparisons)
         let named = observables.indices.filter { position in
-            comparisons.contains { comparison in
-                guard !comparison.negated, let value = Self.value(of: comparison.path, in: observables[position]) else {
+            positiveComparisons.contains { comparison in
+                guard let value = Self.value(of: comparison.path, in: observables[position]) else {
                     return false
                 }
                 return test(comparison.test, value: value, type: observables[position].type)
@@ -46,14 +47,19 @@ package struct STIXPatternEvaluator: Sendable {
     /// The observable types any comparison of `pattern` can read; an alert without one of them cannot match,
     /// since every comparison, negated or not, needs an object with its property.
     package static func observableTypes(in pattern: STIXPattern) -> Set<ObservableType> {
-        var comparisons: [STIXComparison] = []
-        collect(pattern.expression, into: &comparisons)
-        return Set(
-            comparisons.flatMap { comparison in
+        Set(
+            comparisons(in: pattern).flatMap { comparison in
                 ObservableType.allCases.filter { type in
                     value(of: comparison.path, in: ObservableDraft(type: type, normalizedValue: "")) != nil
                 }
             })
+    }
+
+    /// Every comparison of `pattern`, negated or not.
+    private static func comparisons(in pattern: STIXPattern) -> [STIXComparison] {
+        var comparisons: [STIXComparison] = []
+        collect(pattern.expression, into: &comparisons)
+        return comparisons
     }
 
     private static func collect(_ expression: STIXObservationExpression, into comparisons: inout [STIXComparison]) {
