@@ -101,6 +101,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(
+            name: "IncidentListBenchmark",
+            dependencies: ["RiposteApp", "RiposteStoreSQLite", "RiposteCore", "RiposteRuntime", "RiposteTesting", "RiposteWeb"],
+            path: "Benchmarks/IncidentListBenchmark",
+            swiftSettings: strict
+        ),
+        .executableTarget(
             name: "LineParserBenchmark",
             dependencies: ["RiposteIngest", "RiposteCore", "RiposteTesting"],
             path: "Benchmarks/LineParserBenchmark",
