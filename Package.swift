@@ -168,7 +168,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "StartupBenchmark",
-            dependencies: [],
+            dependencies: ["RiposteTesting"],
             path: "Benchmarks/StartupBenchmark",
             swiftSettings: strict
         ),

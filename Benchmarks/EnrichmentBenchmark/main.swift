@@ -15,34 +15,17 @@ import RiposteTesting
 import Synchronization
 
 struct Options {
-    var trials = 5
-    var observables = 10_000
-    var jobSize = 500
+    var trials: Int
+    var observables: Int
+    var jobSize: Int
 
-    init(_ arguments: [String]) {
-        var index = 0
-        while index + 1 < arguments.count {
-            let value = Int(arguments[index + 1]) ?? 0
-            switch arguments[index] {
-            case "--trials": trials = max(1, value)
-            case "--observables": observables = max(1, value)
-            case "--job": jobSize = max(1, value)
-            default: break
-            }
-            index += 2
-        }
+    init() {
+        let arguments = BenchmarkArguments(
+            usage: "EnrichmentBenchmark [--trials N] [--observables N] [--job N]", flags: ["--trials", "--observables", "--job"])
+        trials = arguments.int("--trials", default: 5)
+        observables = arguments.int("--observables", default: 10_000)
+        jobSize = arguments.int("--job", default: 500)
     }
-}
-
-func median(_ values: [Double]) -> Double {
-    let sorted = values.sorted()
-    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-}
-
-func processCPUSeconds() -> Double {
-    var spec = timespec()
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &spec)
-    return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
 }
 
 /// An advancing clock: each cold trial moves past the TTL so every cached answer is stale.
@@ -97,7 +80,7 @@ func drain(
 }
 
 nonisolated func run() async throws {
-    let options = Options(Array(CommandLine.arguments.dropFirst()))
+    let options = Options()
     let key = "bench-vt-key"
     let simulator = ReputationSimulator(key: key)
     // Public-looking addresses (private ones are never sent to a reputation service); nothing leaves the host.

@@ -14,60 +14,14 @@ import RiposteTesting
 
 // MARK: - Options
 
-var repeats = 9
-var outDirectory = ".build"
-var hostile = true
-var arguments = CommandLine.arguments.dropFirst()
-while let argument = arguments.popFirst() {
-    switch argument {
-    case "--repeats":
-        guard let value = arguments.popFirst().flatMap(Int.init), value > 0 else {
-            FileHandle.standardError.write(Data("ExtractorBenchmark: --repeats needs a positive number\n".utf8))
-            exit(2)
-        }
-        repeats = value
-    case "--out":
-        guard let value = arguments.popFirst() else {
-            FileHandle.standardError.write(Data("ExtractorBenchmark: --out needs a directory\n".utf8))
-            exit(2)
-        }
-        outDirectory = value
-    case "--no-hostile":
-        hostile = false
-    default:
-        FileHandle.standardError.write(
-            Data("ExtractorBenchmark: unknown argument \(argument); usage: [--repeats N] [--out DIR] [--no-hostile]\n".utf8))
-        exit(2)
-    }
-}
+let arguments = BenchmarkArguments(
+    usage: "ExtractorBenchmark [--repeats N] [--out DIR] [--no-hostile]", flags: ["--repeats", "--out"],
+    switches: ["--no-hostile"])
+let repeats = arguments.int("--repeats", default: 9)
+let outDirectory = arguments.string("--out") ?? ".build"
+let hostile = !arguments.has("--no-hostile")
 
 // MARK: - Measuring
-
-/// CPU time and wall-clock time, in seconds.
-struct Stopwatch {
-    private let cpuStart = Stopwatch.threadCPUSeconds()
-    private let wallStart = ContinuousClock.now
-
-    var cpu: Double { Stopwatch.threadCPUSeconds() - cpuStart }
-
-    var wall: Double {
-        let elapsed = ContinuousClock.now - wallStart
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    }
-
-    private static func threadCPUSeconds() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
-    }
-}
-
-func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
-
-func loadAverage() -> String {
-    let text = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "?"
-    return text.split(separator: " ").prefix(3).joined(separator: " ")
-}
 
 struct Measurement {
     var extraction: ObservableExtractor.Extraction

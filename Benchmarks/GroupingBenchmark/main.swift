@@ -12,24 +12,19 @@ import RiposteStoreSQLite
 import RiposteTesting
 
 struct Options {
-    var trials = 5
-    var batches = 20
-    var fill = 1_000_000
-    var perIncident = 20
+    var trials: Int
+    var batches: Int
+    var fill: Int
+    var perIncident: Int
 
-    init(_ arguments: [String]) {
-        var index = 0
-        while index + 1 < arguments.count {
-            let value = Int(arguments[index + 1]) ?? 0
-            switch arguments[index] {
-            case "--trials": trials = value
-            case "--batches": batches = value
-            case "--fill": fill = value
-            case "--per-incident": perIncident = value
-            default: break
-            }
-            index += 2
-        }
+    init() {
+        let arguments = BenchmarkArguments(
+            usage: "GroupingBenchmark [--trials N] [--batches N] [--fill N] [--per-incident N]",
+            flags: ["--trials", "--batches", "--fill", "--per-incident"])
+        trials = arguments.int("--trials", default: 5)
+        batches = arguments.int("--batches", default: 20)
+        fill = arguments.int("--fill", default: 1_000_000)
+        perIncident = arguments.int("--per-incident", default: 20)
     }
 }
 
@@ -61,7 +56,7 @@ struct AlertFactory {
 
 /// Runs on the global executor: the store calls resume on their own threads, and nothing here needs the main actor.
 @concurrent func benchmark() async throws {
-    let options = Options(Array(CommandLine.arguments.dropFirst()))
+    let options = Options()
     let factory = try AlertFactory()
     let ids = ULIDGenerator()
     let t0 = Date()
@@ -88,16 +83,12 @@ struct AlertFactory {
         return try await SQLiteStore.open(path: directory + "/riposte.sqlite", ids: ids)
     }
 
-    func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
-
     /// Ingests `batches` batches of 1,000 alerts from hosts 172.(16 + trial).x.y (1,000 host pairs per
     /// trial, so the first batch opens incidents and the rest join them) and returns alerts/s.
     /// Each alert's decision (suppression check, grouping rule, fingerprint) is part of the measured work.
     func measure(_ store: SQLiteStore, trial: Int, tag: String) async throws -> (wall: Double, cpu: Double) {
         let start = ContinuousClock.now
-        let cpuStart = cpuSeconds()
+        let cpuStart = processCPUSeconds()
         for batch in 0..<options.batches {
             let now = Date()
             let prepared = (0..<1_000).map { index in
@@ -111,7 +102,7 @@ struct AlertFactory {
             precondition(outcomes.allSatisfy { !$0.duplicate && $0.incidentID != nil }, "every measured alert is new and grouped")
         }
         let alerts = Double(options.batches * 1_000)
-        return (alerts / seconds(ContinuousClock.now - start), alerts / (cpuSeconds() - cpuStart))
+        return (alerts / (ContinuousClock.now - start).seconds, alerts / (processCPUSeconds() - cpuStart))
     }
 
     // The full store: `fill` alerts from fill / perIncident hosts in 10.0.0.0/8, all open.
@@ -131,7 +122,7 @@ struct AlertFactory {
         _ = try await full.ingest(prepared, policy: GroupingPolicy(), now: now)
         filled += count
     }
-    let fillSeconds = seconds(ContinuousClock.now - fillStart)
+    let fillSeconds = (ContinuousClock.now - fillStart).seconds
     let openIncidents = try await full.read { connection in
         try connection.queryOne("SELECT count(*), sum(alert_count) FROM incidents WHERE status = 'new'") {
             ($0.int(0), $0.int(1))
@@ -159,10 +150,6 @@ struct AlertFactory {
     }
     await full.close()
 
-    func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-    }
     let emptyMedian = median(emptyRates.map(\.wall))
     let fullMedian = median(fullRates.map(\.wall))
     print(
@@ -177,14 +164,6 @@ struct AlertFactory {
         String(
             format: "median per CPU-second (steadier on a shared machine): empty %.0f, full %.0f, ratio %.3f",
             emptyCPU, fullCPU, fullCPU / emptyCPU))
-}
-
-/// CPU seconds (user + system) this process has used, the writer thread included.
-func cpuSeconds() -> Double {
-    var usage = rusage()
-    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
-        + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
 }
 
 try await benchmark()

@@ -12,25 +12,20 @@ import RiposteWeb
 import Synchronization
 
 struct Options {
-    var trials = 5
-    var singleAlerts = 20_000
-    var batches = 40
+    var trials: Int
+    var singleAlerts: Int
+    var batches: Int
     var batchSize = 1_000
-    var connections = 8
+    var connections: Int
 
-    init(_ arguments: [String]) {
-        var index = 0
-        while index + 1 < arguments.count {
-            let value = Int(arguments[index + 1]) ?? 0
-            switch arguments[index] {
-            case "--trials": trials = value
-            case "--single": singleAlerts = value
-            case "--batches": batches = value
-            case "--connections": connections = value
-            default: break
-            }
-            index += 2
-        }
+    init() {
+        let arguments = BenchmarkArguments(
+            usage: "IngestBenchmark [--trials N] [--single N] [--batches N] [--connections N]",
+            flags: ["--trials", "--single", "--batches", "--connections"])
+        trials = arguments.int("--trials", default: 5)
+        singleAlerts = arguments.int("--single", default: 20_000)
+        batches = arguments.int("--batches", default: 40)
+        connections = arguments.int("--connections", default: 8)
     }
 }
 
@@ -101,21 +96,10 @@ func drive(
     group.wait()
     let elapsed = ContinuousClock.now - started
     if let failure = failures.value.withLock({ $0.first }) { throw RawHTTPError(message: failure) }
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    return Double(requests * alertsPerRequest) / seconds
+    return Double(requests * alertsPerRequest) / elapsed.seconds
 }
 
-/// A progress line on stderr (unbuffered), so a long run shows where it is.
-func progress(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
-}
-
-func median(_ values: [Double]) -> Double {
-    let sorted = values.sorted()
-    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-}
-
-let options = Options(Array(CommandLine.arguments.dropFirst()))
+let options = Options()
 let factory = try AlertFactory()
 var singleRates: [Double] = []
 var batchRates: [Double] = []

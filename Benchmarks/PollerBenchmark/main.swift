@@ -12,28 +12,17 @@ import RiposteRuntime
 import RiposteTesting
 
 struct Options {
-    var trials = 5
-    var offenses = 10_000
-    var pageSize = 50
+    var trials: Int
+    var offenses: Int
+    var pageSize: Int
 
-    init(_ arguments: [String]) {
-        var index = 0
-        while index + 1 < arguments.count {
-            let value = Int(arguments[index + 1]) ?? 0
-            switch arguments[index] {
-            case "--trials": trials = value
-            case "--offenses": offenses = value
-            case "--page": pageSize = value
-            default: break
-            }
-            index += 2
-        }
+    init() {
+        let arguments = BenchmarkArguments(
+            usage: "PollerBenchmark [--trials N] [--offenses N] [--page N]", flags: ["--trials", "--offenses", "--page"])
+        trials = arguments.int("--trials", default: 5)
+        offenses = arguments.int("--offenses", default: 10_000)
+        pageSize = arguments.int("--page", default: 50)
     }
-}
-
-func median(_ values: [Double]) -> Double {
-    let sorted = values.sorted()
-    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
 }
 
 /// `count` offenses made from the two corpus offenses: distinct ids, rising persist times, and
@@ -60,7 +49,7 @@ func drain(_ poller: PollerService) async throws -> Int {
     }
 }
 
-let options = Options(Array(CommandLine.arguments.dropFirst()))
+let options = Options()
 let token = "bench-sec-token"
 let addresses = Dictionary(uniqueKeysWithValues: (0..<2_000).map { ($0, "198.51.\(100 + $0 / 250).\($0 % 250)") })
 var newRates: [Double] = []

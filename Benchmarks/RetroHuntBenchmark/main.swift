@@ -13,26 +13,19 @@ import RiposteTesting
 import RiposteWeb
 
 struct Options {
-    var observables = 1_000_000
-    var indicators = 100_000
-    var trials = 3
+    var observables: Int
+    var indicators: Int
+    var trials: Int
 
-    init(_ arguments: [String]) {
-        var index = 0
-        while index + 1 < arguments.count {
-            let value = Int(arguments[index + 1]) ?? 0
-            switch arguments[index] {
-            case "--observables": observables = value
-            case "--indicators": indicators = value
-            case "--trials": trials = value
-            default: break
-            }
-            index += 2
-        }
+    init() {
+        let arguments = BenchmarkArguments(
+            usage: "RetroHuntBenchmark [--observables N] [--indicators N] [--trials N]",
+            flags: ["--observables", "--indicators", "--trials"])
+        observables = arguments.int("--observables", default: 1_000_000)
+        indicators = arguments.int("--indicators", default: 100_000)
+        trials = arguments.int("--trials", default: 3)
     }
 }
-
-func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
 /// The i-th stored observable value: a distinct documentation-range-free IPv4 address.
 func address(_ index: Int) -> String {
@@ -43,7 +36,7 @@ func address(_ index: Int) -> String {
 /// The whole run, off the main actor (the top level is main-actor code, and the store resumes its
 /// callers on its own threads).
 nonisolated func run() async throws {
-    let options = Options(Array(CommandLine.arguments.dropFirst()))
+    let options = Options()
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("riposte-retro-\(UUID().uuidString)").path
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: directory) }

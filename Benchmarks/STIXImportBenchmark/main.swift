@@ -160,55 +160,16 @@ extension String {
     }
 }
 
-/// CPU time and wall-clock time, in seconds.
-struct Stopwatch {
-    private let cpuStart = Stopwatch.threadCPUSeconds()
-    private let wallStart = ContinuousClock.now
-
-    var cpu: Double { Stopwatch.threadCPUSeconds() - cpuStart }
-
-    var wall: Double {
-        let elapsed = ContinuousClock.now - wallStart
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    }
-
-    private static func threadCPUSeconds() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
-    }
-}
-
-func loadAverage() -> String {
-    let text = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "?"
-    return text.split(separator: " ").prefix(3).joined(separator: " ")
-}
-
-func median(_ values: [Double]) -> Double {
-    values.sorted()[values.count / 2]
-}
-
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("STIXImportBenchmark: \(message)\n".utf8))
     exit(2)
 }
 
-var count = 200_000
-var trials = 5
-var bundlePath = ".build/stix-benchmark/bundle.json"
-var arguments = Array(CommandLine.arguments.dropFirst())
-while !arguments.isEmpty {
-    let flag = arguments.removeFirst()
-    guard let value = arguments.first else { fail("usage: STIXImportBenchmark [--count N] [--trials N] [--bundle PATH]") }
-    arguments.removeFirst()
-    switch flag {
-    case "--count", "--trials":
-        guard let number = Int(value), number > 0 else { fail("\(flag) wants a positive integer") }
-        if flag == "--count" { count = number } else { trials = number }
-    case "--bundle": bundlePath = value
-    default: fail("unknown option \(flag)")
-    }
-}
+let arguments = BenchmarkArguments(
+    usage: "STIXImportBenchmark [--count N] [--trials N] [--bundle PATH]", flags: ["--count", "--trials", "--bundle"])
+let count = arguments.int("--count", default: 200_000)
+let trials = arguments.int("--trials", default: 5)
+let bundlePath = arguments.string("--bundle") ?? ".build/stix-benchmark/bundle.json"
 
 var generator = BundleGenerator()
 let bytes = generator.bundle(indicators: count)

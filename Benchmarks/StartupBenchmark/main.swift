@@ -3,6 +3,7 @@
 //
 // Usage: StartupBenchmark [--runs N]
 import Foundation
+import RiposteTesting
 
 func monotonicNow() -> Double {
     var spec = timespec()
@@ -50,14 +51,8 @@ func freePort() -> Int {
     return Int(UInt16(bigEndian: address.sin_port))
 }
 
-func median(_ values: [Double]) -> Double {
-    let sorted = values.sorted()
-    return sorted[sorted.count / 2]
-}
-
-let arguments = CommandLine.arguments
-let runs = arguments.firstIndex(of: "--runs").flatMap { Int(arguments[$0 + 1]) } ?? 11
-let binary = URL(fileURLWithPath: arguments[0]).deletingLastPathComponent().appendingPathComponent("riposte").path
+let runs = BenchmarkArguments(usage: "StartupBenchmark [--runs N]", flags: ["--runs"]).int("--runs", default: 11)
+let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("riposte").path
 guard FileManager.default.isExecutableFile(atPath: binary) else {
     fatalError("riposte binary not found at \(binary); build with 'swift build -c release'")
 }

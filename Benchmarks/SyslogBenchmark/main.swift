@@ -15,22 +15,17 @@ import RiposteTesting
 import Synchronization
 
 struct Options {
-    var trials = 3
-    var seconds = 4.0
-    var rates = [25_000, 50_000, 75_000]
+    var trials: Int
+    var seconds: Double
+    var rates: [Int]
 
-    init(_ arguments: [String]) {
-        var index = 0
-        while index + 1 < arguments.count {
-            let value = arguments[index + 1]
-            switch arguments[index] {
-            case "--trials": trials = Int(value) ?? trials
-            case "--seconds": seconds = Double(value) ?? seconds
-            case "--rates": rates = value.split(separator: ",").compactMap { Int($0) }
-            default: break
-            }
-            index += 2
-        }
+    init() {
+        let arguments = BenchmarkArguments(
+            usage: "SyslogBenchmark [--trials N] [--seconds S] [--rates 25000,50000,75000]",
+            flags: ["--trials", "--seconds", "--rates"])
+        trials = arguments.int("--trials", default: 3)
+        seconds = arguments.double("--seconds", default: 4)
+        rates = arguments.ints("--rates", default: [25_000, 50_000, 75_000])
     }
 }
 
@@ -45,11 +40,6 @@ func cefMessages(count: Int, run: Int) throws -> [[UInt8]] {
     return (0..<count).map { index in
         Array("\(templates[index % templates.count]) externalId=r\(run)-\(index) cn1=\(index)".utf8)
     }
-}
-
-func median(_ values: [Double]) -> Double {
-    let sorted = values.sorted()
-    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
 }
 
 /// Sends `messages` to the port at `rate` per second, in 1 ms slices; returns when all are sent.
@@ -68,7 +58,7 @@ func send(_ messages: [[UInt8]], port: Int, rate: Int) throws {
     }
 }
 
-let options = Options(Array(CommandLine.arguments.dropFirst()))
+let options = Options()
 print(
     "Syslog UDP benchmark: CEF messages stored as alerts, \(options.trials) trials of \(options.seconds) s per offered rate, release build, \(ProcessInfo.processInfo.activeProcessorCount) cores"
 )

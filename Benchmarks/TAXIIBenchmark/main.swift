@@ -17,22 +17,8 @@ import RiposteIntel
 import RiposteRuntime
 import RiposteTesting
 
-/// Reads `--name value` from the command line.
-func option(_ name: String, default value: Int) -> Int {
-    let arguments = CommandLine.arguments
-    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count, let parsed = Int(arguments[index + 1]) else {
-        return value
-    }
-    return parsed
-}
-
-/// The median of `values`.
-func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
-
-/// `duration` in seconds.
-func seconds(_ duration: Duration) -> Double {
-    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-}
+let arguments = BenchmarkArguments(
+    usage: "TAXIIBenchmark [--trials N] [--objects N] [--limit N]", flags: ["--trials", "--objects", "--limit"])
 
 /// An envelope with `count` corpus objects, each given a distinct id.
 func envelope(count: Int) throws -> [UInt8] {
@@ -49,9 +35,9 @@ func envelope(count: Int) throws -> [UInt8] {
     return Array(try JSONSerialization.data(withJSONObject: ["more": false, "objects": page]))
 }
 
-let trials = max(1, option("--trials", default: 5))
-let objectCount = option("--objects", default: 10_000)
-let medallionLimit = option("--limit", default: 100)
+let trials = arguments.int("--trials", default: 5)
+let objectCount = arguments.int("--objects", default: 10_000)
+let medallionLimit = arguments.int("--limit", default: 100)
 let root = URL(string: "http://taxii.test/api/")!
 let mediaType: HeaderFields = ["Content-Type": TAXIIClient.mediaType]
 
@@ -67,7 +53,7 @@ for _ in 0..<trials {
     let start = ContinuousClock.now
     let page = try await decoding.objects(apiRoot: root, collectionID: "c", query: TAXIIObjectsQuery())
     precondition(page.objects.count == objectCount)
-    decodeSeconds.append(seconds(ContinuousClock.now - start))
+    decodeSeconds.append((ContinuousClock.now - start).seconds)
 }
 let decodeMedian = median(decodeSeconds)
 print(
@@ -92,7 +78,7 @@ let fetchSeconds = try await withLoopbackServer(responder: server) { base in
                 apiRoot: base.appending(path: "/api/"), collectionID: "c", query: TAXIIObjectsQuery())
             precondition(page.objects.count == 1_000)
         }
-        trialSeconds.append(seconds(ContinuousClock.now - start))
+        trialSeconds.append((ContinuousClock.now - start).seconds)
     }
     return trialSeconds
 }
@@ -124,7 +110,7 @@ for _ in 0..<trials {
     let start = ContinuousClock.now
     let (objects, result) = try await peerClient.pullAll(
         apiRoot: apiRoot, collectionID: corpusCollection, query: TAXIIObjectsQuery(limit: medallionLimit))
-    pullSeconds.append(seconds(ContinuousClock.now - start))
+    pullSeconds.append((ContinuousClock.now - start).seconds)
     precondition(objects.count == expectedObjects, "medallion gave \(objects.count) objects, expected \(expectedObjects)")
     pages = result.pages
 }

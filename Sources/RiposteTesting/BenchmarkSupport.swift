@@ -43,6 +43,13 @@ public struct BenchmarkArguments: Sendable {
         return value
     }
 
+    /// The positive number after `flag`, or `defaultValue` when the flag is absent.
+    public func double(_ flag: String, default defaultValue: Double) -> Double {
+        guard let text = values[flag] else { return defaultValue }
+        guard let value = Double(text), value > 0 else { Self.fail(usage, "\(flag) takes a positive number, not \(text)") }
+        return value
+    }
+
     /// The comma-separated positive integers after `flag`, or `defaultValue` when the flag is absent.
     public func ints(_ flag: String, default defaultValue: [Int]) -> [Int] {
         guard let text = values[flag] else { return defaultValue }
