@@ -131,4 +131,92 @@ struct CSVIndicatorParserTests {
         #expect(result.indicators[0].label == "URLzone C&C")
         #expect(result.indicators.filter { $0.label == "TorrentLocker C&C" }.count == 31)
     }
+
+    /// The layout abuse.ch publishes for `urlhaus.abuse.ch/downloads/csv_recent/`: a comment banner, the header
+    /// inside a comment, every field quoted, `last_online` sometimes empty.
+    static let urlhausRecent = """
+        ################################################################
+        # abuse.ch URLhaus Database Dump (CSV - recent URLs only)      #
+        # Last updated: 2026-12-04 10:12:06 (UTC)                      #
+        ################################################################
+        #
+        # id,dateadded,url,url_status,last_online,threat,tags,urlhaus_link,reporter
+        "3355555","2026-12-04 10:00:06","http://198.51.100.23:38462/Mozi.m","online","2026-12-04 10:00:06","malware_download","32-bit,elf,mips,Mozi","https://urlhaus.abuse.ch/url/3355555/","geenensp"
+        "3355554","2026-12-04 09:58:41","hxxps://invoice-download[.]example/doc.zip","offline","","malware_download","zip","https://urlhaus.abuse.ch/url/3355554/","abuse_ch"
+        "3355553","2026-12-04 09:57:00","not a url","online","","malware_download","","https://urlhaus.abuse.ch/url/3355553/","anonymous"
+
+        """
+
+    @Test("URLhaus loads with its preset: the URL (refanged), the threat as label, dateadded as first seen")
+    func urlhaus() throws {
+        let result = try parse(Self.urlhausRecent, .urlhaus)
+        #expect(
+            result.indicators.map(\.value) == ["http://198.51.100.23:38462/Mozi.m", "https://invoice-download.example/doc.zip"])
+        #expect(result.indicators.allSatisfy { $0.type == .url && $0.label == "malware_download" })
+        #expect(result.indicators.first?.firstSeen == Date(timeIntervalSince1970: 1_796_378_406))
+        #expect(result.refangedCount == 1)
+        #expect(result.rejected.map(\.line) == [9])
+    }
+
+    /// The layout of `threatfox.abuse.ch/export/csv/recent/`: the header in a comment, quoted fields joined by
+    /// `", "`, an `ioc_type` per row (addresses come as `ip:port`).
+    static let threatFoxRecent = """
+        ################################################################
+        # ThreatFox IOCs: recent                                       #
+        # Last updated: 2026-12-04 10:15:02 UTC                        #
+        ################################################################
+        #
+        # "first_seen_utc","ioc_id","ioc_value","ioc_type","threat_type","fk_malware","malware_alias","malware_printable","last_seen_utc","confidence_level","reference","tags","anonymous","reporter"
+        "2026-12-04 10:04:05", "1356789", "203.0.113.50:443", "ip:port", "botnet_cc", "win.cobalt_strike", "Agentemis,BEACON,CobaltStrike", "Cobalt Strike", "", "100", "None", "CobaltStrike,c2", "0", "abuse_ch"
+        "2026-12-04 10:03:10", "1356788", "[2001:db8::7]:8443", "ip:port", "botnet_cc", "win.sliver", "", "Sliver", "", "75", "None", "Sliver", "0", "abuse_ch"
+        "2026-12-04 10:02:00", "1356787", "update-check.example", "domain", "botnet_cc", "win.lumma", "LummaC2", "Lumma Stealer", "", "90", "", "Lumma", "0", "reporter1"
+        "2026-12-04 10:01:00", "1356786", "http://update-check.example/gate.php", "url", "botnet_cc", "win.lumma", "", "Lumma Stealer", "", "90", "", "", "0", "reporter1"
+        "2026-12-04 10:00:30", "1356785", "44d88612fea8a8f36de82e1278abb02f", "md5_hash", "payload", "win.agent_tesla", "", "Agent Tesla", "", "50", "", "", "1", "anonymous"
+        "2026-12-04 10:00:20", "1356784", "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f", "sha256_hash", "payload", "win.agent_tesla", "", "Agent Tesla", "", "50", "", "", "1", "anonymous"
+        "2026-12-04 10:00:10", "1356783", "update-check.example", "sha256_hash", "payload", "win.agent_tesla", "", "Agent Tesla", "", "50", "", "", "1", "anonymous"
+        "2026-12-04 10:00:00", "1356782", "0c4b1a8a1e9c4b3f8a4d9b7e6c5f4e3d2c1b0a9f8e7d6c5b4a39281706f5e4d3c2b1a0f9e8d7c6b5a4938271605f4e3", "sha3_384_hash", "payload", "win.agent_tesla", "", "Agent Tesla", "", "50", "", "", "1", "anonymous"
+
+        """
+
+    @Test(
+        "ThreatFox loads with its preset: ip:port values lose the port, ioc_type constrains the value, confidence and label per row"
+    )
+    func threatFox() throws {
+        let result = try parse(Self.threatFoxRecent, .threatFox)
+        #expect(
+            result.indicators.map { "\($0.type.rawValue) \($0.value)" } == [
+                "ipv4 203.0.113.50", "ipv6 2001:db8::7", "domain update-check.example",
+                "url http://update-check.example/gate.php", "md5 44d88612fea8a8f36de82e1278abb02f",
+                "sha256 275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f",
+            ])
+        #expect(
+            result.indicators.map(\.label) == [
+                "Cobalt Strike", "Sliver", "Lumma Stealer", "Lumma Stealer", "Agent Tesla", "Agent Tesla",
+            ])
+        #expect(result.indicators.map(\.confidence) == [100, 75, 90, 90, 50, 50])
+        #expect(result.indicators.first?.firstSeen == Date(timeIntervalSince1970: 1_796_378_645))
+        #expect(
+            result.rejected == [
+                RejectedLine(line: 13, reason: "'update-check.example' is a domain, but the type column says 'sha256_hash'"),
+                RejectedLine(line: 14, reason: "unknown indicator type 'sha3_384_hash'"),
+            ])
+    }
+
+    @Test("An address's port is dropped only where one is written: v4, bracketed v6, never a bare v6 group")
+    func droppingPort() {
+        #expect(IndicatorClassifier.droppingPort("198.51.100.7:443") == "198.51.100.7")
+        #expect(IndicatorClassifier.droppingPort(" [2001:db8::1]:8443 ") == "2001:db8::1")
+        #expect(IndicatorClassifier.droppingPort("2001:db8::1") == "2001:db8::1")
+        #expect(IndicatorClassifier.droppingPort("198.51.100.7") == "198.51.100.7")
+        #expect(IndicatorClassifier.droppingPort("198.51.100.7:http") == "198.51.100.7:http")
+    }
+
+    @Test("Presets are found by name; an unknown one is an invalid error naming every preset")
+    func presetNames() throws {
+        #expect(try CSVMapping.preset(named: "threatfox") == .threatFox)
+        #expect(CSVMapping.presetOrColumn("urlhaus") == .urlhaus)
+        #expect(CSVMapping.presetOrColumn("3") == CSVMapping(valueColumn: .index(3), header: .commentOrFirstRow))
+        let error = try #require(throws: RiposteError.self) { try CSVMapping.preset(named: "spamhaus") }
+        #expect(error.message == "unknown CSV preset 'spamhaus'; known: feodotracker, sslbl, urlhaus, threatfox")
+    }
 }

@@ -200,7 +200,7 @@ final class HTTPAlertSink: AlertSink {
 enum IntelCommand {
     static let help = """
         Usage: riposte intel import FILE --format plaintext|csv|stix|misp --feed NAME
-                 [--preset feodotracker|sslbl | --column NAME_OR_INDEX] --data DIR
+                 [--preset feodotracker|sslbl|urlhaus|threatfox | --column NAME_OR_INDEX] --data DIR
 
         Loads an indicator list, a STIX 2.1 bundle or a MISP event into the data directory. A running server picks the new
         indicators up at its next start; to update a running server, POST the file to
@@ -229,9 +229,10 @@ enum IntelCommand {
         var mapping: CSVMapping?
         if format == .csv {
             switch (arguments["preset"], arguments["column"]) {
-            case ("feodotracker", _): mapping = .feodoTracker
-            case ("sslbl", _): mapping = .sslbl
-            case (let preset?, _): throw UsageError(message: "unknown preset '\(preset)'; use feodotracker or sslbl")
+            case (let preset?, _):
+                do { mapping = try CSVMapping.preset(named: preset) } catch let error as RiposteError {
+                    throw UsageError(message: error.message)
+                }
             case (nil, let column?): mapping = CSVMapping(valueColumn: CSVMapping.Column(column), header: .commentOrFirstRow)
             case (nil, nil): throw UsageError(message: "CSV needs --preset or --column")
             }

@@ -81,25 +81,33 @@ package struct CSVIndicatorParser: Sendable {
             collector.reject(line: line, "no value in column \(columns.value) (the row has \(fields.count) fields)")
             return
         }
+        // The type column first: a type Riposte does not know is the clearer reason, whatever the value looks like.
+        let typeText = field(columns.type)
+        var allowed: Set<IndicatorType>?
+        if let typeText {
+            guard let types = IndicatorClassifier.types(named: typeText) else {
+                collector.reject(line: line, "unknown indicator type \(IndicatorClassifier.quoted(typeText))")
+                return
+            }
+            allowed = types
+        }
+        var valueText = Substring(fields[columns.value])
+        if let typeText, IndicatorClassifier.namesAddressWithPort(typeText) {
+            valueText = IndicatorClassifier.droppingPort(valueText)
+        }
         let indicator: ClassifiedIndicator
         do throws(UnrecognizedIndicator) {
-            indicator = try IndicatorClassifier.classify(fields[columns.value])
+            indicator = try IndicatorClassifier.classify(valueText)
         } catch {
             collector.reject(line: line, error.reason)
             return
         }
-        if let typeText = field(columns.type) {
-            guard let allowed = IndicatorClassifier.types(named: typeText) else {
-                collector.reject(line: line, "unknown indicator type \(IndicatorClassifier.quoted(typeText))")
-                return
-            }
-            guard allowed.contains(indicator.type) else {
-                collector.reject(
-                    line: line,
-                    "\(IndicatorClassifier.quoted(indicator.value)) is an \(indicator.type.noun), "
-                        + "but the type column says \(IndicatorClassifier.quoted(typeText))")
-                return
-            }
+        if let allowed, let typeText, !allowed.contains(indicator.type) {
+            collector.reject(
+                line: line,
+                "\(IndicatorClassifier.quoted(indicator.value)) is \(indicator.type.nounWithArticle), "
+                    + "but the type column says \(IndicatorClassifier.quoted(typeText))")
+            return
         }
         let label = field(columns.label)
         if let label, label.count > 128 {

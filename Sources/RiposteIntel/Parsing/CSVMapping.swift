@@ -1,4 +1,5 @@
 // Which CSV columns hold an indicator's value and facts, and how the file is laid out.
+import RiposteCore
 
 /// Maps a CSV list's columns to indicators. Only the value column is required (default: the first); a type column
 /// constrains the detected type (`ip`, `domain`, `sha256`, … — see `IndicatorClassifier.types(named:)`).
@@ -67,6 +68,38 @@ package struct CSVMapping: Sendable, Hashable {
     /// column (`Dridex C&C`) as label.
     package static let sslbl = CSVMapping(
         valueColumn: .name("DstIP"), labelColumn: .index(2), header: .commentOrFirstRow)
+
+    /// abuse.ch URLhaus (`csv_recent`, `csv_online`, full dump): header `# id,dateadded,url,url_status,last_online,
+    /// threat,tags,urlhaus_link,reporter`; the URL, the threat (`malware_download`) as label, `dateadded` as first seen.
+    package static let urlhaus = CSVMapping(
+        valueColumn: .name("url"), labelColumn: .name("threat"), firstSeenColumn: .name("dateadded"),
+        header: .commentOrFirstRow)
+
+    /// abuse.ch ThreatFox (`export/csv/recent`, `…/full`): header `# "first_seen_utc","ioc_id","ioc_value","ioc_type",…`
+    /// with `", "` between fields; `ioc_type` (`ip:port`, `domain`, `url`, `md5_hash`, `sha256_hash`, …) constrains
+    /// the value, the malware's printable name is the label, `confidence_level` the confidence.
+    package static let threatFox = CSVMapping(
+        valueColumn: .name("ioc_value"), typeColumn: .name("ioc_type"), labelColumn: .name("malware_printable"),
+        confidenceColumn: .name("confidence_level"), firstSeenColumn: .name("first_seen_utc"), header: .commentOrFirstRow)
+
+    /// The mappings of well-known lists, by the name the API, the CLI and feed definitions use.
+    package static let presets: [(name: String, mapping: CSVMapping)] = [
+        ("feodotracker", .feodoTracker), ("sslbl", .sslbl), ("urlhaus", .urlhaus), ("threatfox", .threatFox),
+    ]
+
+    /// The preset called `name`. - Throws: `RiposteError(.invalid)` naming the known presets.
+    package static func preset(named name: String) throws -> CSVMapping {
+        guard let preset = presets.first(where: { $0.name == name }) else {
+            throw RiposteError.invalid(
+                "unknown CSV preset '\(name)'; known: \(presets.map(\.name).joined(separator: ", "))")
+        }
+        return preset.mapping
+    }
+
+    /// The preset called `text`, else a value column named by `text` (a header name or 0-based index).
+    package static func presetOrColumn(_ text: String) -> CSVMapping {
+        presets.first { $0.name == text }?.mapping ?? CSVMapping(valueColumn: Column(text), header: .commentOrFirstRow)
+    }
 
     var namedColumns: [String] {
         [valueColumn, typeColumn, labelColumn, confidenceColumn, firstSeenColumn].compactMap {

@@ -71,6 +71,7 @@ package enum IndicatorClassifier {
         switch key {
         case "ip", "ip-src", "ip-dst", "ip_address", "ipaddress", "ip-address", "address":
             return [.ipv4, .ipv6, .cidr4, .cidr6]
+        case "ip:port": return [.ipv4, .ipv6]
         case "ipv4-addr", "ip4": return [.ipv4, .cidr4]
         case "ipv6-addr", "ip6": return [.ipv6, .cidr6]
         case "cidr", "network", "netblock", "ip-range", "subnet": return [.cidr4, .cidr6]
@@ -78,10 +79,28 @@ package enum IndicatorClassifier {
         case "uri", "link": return [.url]
         case "email-addr", "email-src", "email-dst", "mail": return [.email]
         case "hash", "filehash", "file-hash": return [.md5, .sha1, .sha256]
-        case "sha-1": return [.sha1]
-        case "sha-256": return [.sha256]
+        case "sha-1", "sha1_hash": return [.sha1]
+        case "sha-256", "sha256_hash": return [.sha256]
+        case "md5_hash": return [.md5]
         default: return nil
         }
+    }
+
+    /// Whether a type column's text names an address given with its port (ThreatFox `ip:port`).
+    package static func namesAddressWithPort(_ name: some StringProtocol) -> Bool {
+        name.strippingWhitespace().lowercased() == "ip:port"
+    }
+
+    /// `text` without a trailing port: `198.51.100.7:443` → `198.51.100.7`, `[2001:db8::1]:443` → `2001:db8::1`.
+    /// Text without one (a bare IPv6 address included) comes back unchanged.
+    package static func droppingPort(_ text: Substring) -> Substring {
+        let trimmed = text.strippingWhitespace()
+        guard let colon = trimmed.lastIndex(of: ":") else { return trimmed }
+        let port = trimmed[trimmed.index(after: colon)...]
+        guard !port.isEmpty, port.utf8.count <= 5, port.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return trimmed }
+        let host = trimmed[..<colon]
+        if host.hasPrefix("["), host.hasSuffix("]") { return host.dropFirst().dropLast() }
+        return host.contains(":") ? trimmed : host
     }
 
     /// `text` with defanged notation undone: `[.]`, `(.)`, `{.}`, `[dot]` → `.`; `[@]`, `[at]` → `@`;
@@ -145,7 +164,15 @@ package enum IndicatorClassifier {
 }
 
 extension IndicatorType {
-    /// How a message names the type (`an IPv4 address`).
+    /// The type with its indefinite article, as said aloud (`an IPv4 address`, `a URL`, `an MD5 hash`).
+    var nounWithArticle: String {
+        switch self {
+        case .ipv4, .ipv6, .cidr4, .cidr6, .email, .md5: "an \(noun)"
+        case .domain, .url, .sha1, .sha256, .stixPattern: "a \(noun)"
+        }
+    }
+
+    /// How a message names the type (`IPv4 address`).
     var noun: String {
         switch self {
         case .ipv4: "IPv4 address"

@@ -66,13 +66,7 @@ struct IntelController {
 
     /// A CSV mapping from `preset=` or `column=` query parameters.
     static func csvMapping(_ request: HTTPRequest) throws -> CSVMapping {
-        if let preset = request.queryValue("preset") {
-            switch preset {
-            case "feodotracker": return .feodoTracker
-            case "sslbl": return .sslbl
-            default: throw RiposteError.invalid("unknown CSV preset '\(preset)'; known: feodotracker, sslbl")
-            }
-        }
+        if let preset = request.queryValue("preset") { return try CSVMapping.preset(named: preset) }
         guard let column = request.queryValue("column"), !column.isEmpty else {
             throw RiposteError.invalid("CSV needs 'preset' or 'column' (a header name or 0-based index)")
         }

@@ -56,7 +56,9 @@ package final class FeedService: Sendable {
             }
         }
         if feed.kind == .csv, (feed.csvColumn ?? "").isEmpty {
-            throw RiposteError.invalid("a csv feed needs 'csv_column' (a header name, a 0-based index, or feodotracker/sslbl)")
+            throw RiposteError.invalid(
+                "a csv feed needs 'csv_column' (a header name, a 0-based index, or a preset: \(CSVMapping.presets.map(\.name).joined(separator: ", ")))"
+            )
         }
         switch feed.authentication {
         case .none: break
@@ -295,11 +297,7 @@ package final class FeedService: Sendable {
 
     private static func csvMapping(_ feed: FeedDefinition) throws -> CSVMapping? {
         guard feed.kind == .csv, let column = feed.csvColumn else { return nil }
-        switch column {
-        case "feodotracker": return .feodoTracker
-        case "sslbl": return .sslbl
-        default: return CSVMapping(valueColumn: CSVMapping.Column(column), header: .commentOrFirstRow)
-        }
+        return CSVMapping.presetOrColumn(column)
     }
 
     /// The MISP feed cursor: event uuid → timestamp last imported, as a JSON object.
