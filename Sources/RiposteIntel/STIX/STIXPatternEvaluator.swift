@@ -55,6 +55,64 @@ package struct STIXPatternEvaluator: Sendable {
             })
     }
 
+    /// Values one of which an alert must carry for `pattern` to hold, read from its un-negated `=` and `IN`
+    /// comparisons; nil when it can hold without any particular value (ranges, LIKE, MATCHES, NOT, CIDR constants).
+    /// An `AND` needs only one anchored operand, an `OR` needs all of them. Sound by construction: each anchor set
+    /// holds every form `equal(_:type:_:)` can accept, so a pattern is never skipped on an alert it matches.
+    package static func anchors(in pattern: STIXPattern) -> Set<PatternAnchor>? {
+        anchors(pattern.expression)
+    }
+
+    private static func anchors(_ expression: STIXObservationExpression) -> Set<PatternAnchor>? {
+        switch expression {
+        case .observation(let comparison): anchors(comparison)
+        case .and(let operands), .followedBy(let operands): narrowest(operands.map(anchors))
+        case .or(let operands): union(operands.map(anchors))
+        case .qualified(let inner, _): anchors(inner)
+        }
+    }
+
+    private static func anchors(_ expression: STIXComparisonExpression) -> Set<PatternAnchor>? {
+        switch expression {
+        case .comparison(let comparison):
+            guard !comparison.negated else { return nil }
+            switch comparison.test {
+            case .equal(let literal): return anchors(literal)
+            case .in(let literals): return union(literals.map(anchors))
+            default: return nil
+            }
+        case .and(let operands): return narrowest(operands.map(anchors))
+        case .or(let operands): return union(operands.map(anchors))
+        }
+    }
+
+    /// The values an equality with `literal` can accept: none for a non-string (equality fails), nil for a
+    /// network wider than one address (it accepts too many to list).
+    private static func anchors(_ literal: STIXLiteral) -> Set<PatternAnchor>? {
+        guard case .string(let constant) = literal else { return [] }
+        // Text forms too for an address: on a `domain-name` or `user-account` path it is compared as text.
+        var forms: Set<PatternAnchor> = [.text(constant), .text(constant.lowercased())]
+        if let url = ObservableNormalizer.normalize(constant, as: .url) { forms.insert(.text(url)) }
+        if let range = IPRange(constant) {
+            guard range.first == range.last else { return nil }
+            forms.insert(.address(isV6: range.isV6, range.first))
+        }
+        return forms
+    }
+
+    private static func narrowest(_ sets: [Set<PatternAnchor>?]) -> Set<PatternAnchor>? {
+        sets.compactMap(\.self).min { $0.count < $1.count }
+    }
+
+    private static func union(_ sets: [Set<PatternAnchor>?]) -> Set<PatternAnchor>? {
+        var all: Set<PatternAnchor> = []
+        for set in sets {
+            guard let set else { return nil }
+            all.formUnion(set)
+        }
+        return all
+    }
+
     /// Every comparison of `pattern`, negated or not.
     private static func comparisons(in pattern: STIXPattern) -> [STIXComparison] {
         var comparisons: [STIXComparison] = []
@@ -193,6 +251,21 @@ package struct STIXPatternEvaluator: Sendable {
         case .and(let operands), .or(let operands):
             for operand in operands { try compileRegexes(operand, into: &regexes) }
         }
+    }
+}
+
+/// A value as pattern anchors name it: an address by its number (so `2001:db8::1` and `2001:0db8::1` meet),
+/// anything else by its text.
+package enum PatternAnchor: Hashable, Sendable {
+    case address(isV6: Bool, UInt128)
+    case text(String)
+
+    /// The anchors an observable carries: its text, and its number when it is an address.
+    package static func carried(by observable: ObservableDraft) -> [PatternAnchor] {
+        guard observable.type == .ipv4 || observable.type == .ipv6, let range = IPRange(observable.value),
+            range.first == range.last
+        else { return [.text(observable.value)] }
+        return [.text(observable.value), .address(isV6: range.isV6, range.first)]
     }
 }
 
