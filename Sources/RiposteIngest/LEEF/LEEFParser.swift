@@ -29,6 +29,7 @@ package struct LEEFParser: AlertParser {
         var layout = LEEFLayout()
         var scratch = Scratch()
         try body.withUnsafeBufferPointer { buffer in
+            drafts.reserveCapacity(LineRecords.capacity(for: buffer, limits: limits))
             try LineRecords.forEach(in: buffer, limits: limits) { record, line in
                 do throws(LineSyntaxError) {
                     try layout.scan(line)

@@ -116,6 +116,15 @@ package struct LineRecord: Sendable, Hashable {
 
 /// Splits a body into lines: LF or CRLF ends a line, blank lines are skipped, a leading UTF-8 BOM is ignored.
 package enum LineRecords {
+    /// At least the number of records ``forEach(in:limits:_:)`` hands out for `body`: its LFs plus one, at most
+    /// `limits.maxRecords`. Parsers reserve this many drafts: growing the array by doubling copied every draft into
+    /// fresh pages, a third of a large body's time.
+    package static func capacity(for body: UnsafeBufferPointer<UInt8>, limits: IngestLimits) -> Int {
+        var lineFeeds = 0
+        for byte in body where byte == 0x0A { lineFeeds += 1 }
+        return min(lineFeeds + 1, limits.maxRecords)
+    }
+
     /// Calls `handle` with each non-blank line of `body`, in order, after checking the limits and UTF-8.
     /// - Throws: `.tooLarge` beyond `limits.maxRecords` lines or a line over `limits.maxRecordBytes`;
     ///   `.invalid` for a line that is not UTF-8 (naming the line and byte); or what `handle` throws.
