@@ -231,6 +231,29 @@ enum Bytes {
         String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
     }
 
+    /// The text of `bytes[first]`, `separator`, `bytes[second]`, `separator2`, `bytes[third]`, made as one string:
+    /// interpolating three field strings allocated each of them and then the result. The caller has validated UTF-8.
+    static func string(
+        _ bytes: UnsafeBufferPointer<UInt8>, _ first: Range<Int>, _ separator: StaticString, _ second: Range<Int>,
+        _ separator2: StaticString, _ third: Range<Int>
+    ) -> String {
+        let count = first.count + separator.utf8CodeUnitCount + second.count + separator2.utf8CodeUnitCount + third.count
+        return String(unsafeUninitializedCapacity: count) { output in
+            var end = 0
+            func append(_ source: UnsafeBufferPointer<UInt8>) {
+                // `count` is the sum of the parts' lengths, so each part fits after the previous ones.
+                _ = UnsafeMutableBufferPointer(rebasing: output[end..<(end + source.count)]).initialize(from: source)
+                end += source.count
+            }
+            append(UnsafeBufferPointer(rebasing: bytes[first]))
+            append(UnsafeBufferPointer(start: separator.utf8Start, count: separator.utf8CodeUnitCount))
+            append(UnsafeBufferPointer(rebasing: bytes[second]))
+            append(UnsafeBufferPointer(start: separator2.utf8Start, count: separator2.utf8CodeUnitCount))
+            append(UnsafeBufferPointer(rebasing: bytes[third]))
+            return end
+        }
+    }
+
     /// The first index of `needle` in `bytes[from..<to]`, or nil.
     static func find(_ needle: StaticString, in bytes: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Int? {
         let count = needle.utf8CodeUnitCount
