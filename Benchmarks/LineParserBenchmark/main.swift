@@ -1,5 +1,6 @@
 // Release benchmark for the line-format parsers: MB/s on one core for CEF, LEEF and syslog, header/event parse
-// alone and whole body → drafts, on ~50 MB built by repeating real samples (`--mb N`, `--trials N` to change).
+// alone and whole body → drafts, on ~50 MB built by repeating real samples (`--mb N`, `--trials N` to change;
+// `--only TEXT` runs only the measurements whose name contains TEXT, e.g. `--only "LEEF body"` under `perf record`).
 //
 // Inputs: CEF, the 24 Graylog fixture lines from the corpus; LEEF, IBM's documented examples (the corpus has no
 // LEEF files) with the same attribute mix; syslog, the RFC 5424/3164 examples plus the fixtures' syslog lines.
@@ -17,6 +18,7 @@ func option(_ name: String, default value: Int) -> Int {
 }
 let targetBytes = option("--mb", default: 50) << 20
 let trials = option("--trials", default: 5)
+let only = arguments.firstIndex(of: "--only").flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
 
 /// The `testString` of each Graylog fixture (Jackson-lenient JSON: `//` comment lines are dropped first).
 func cefLines() throws -> [String] {
@@ -77,6 +79,7 @@ func threadCPUSeconds() -> Double {
 
 /// Runs `work` `trials` times; prints the median MB/s by CPU time (and by wall time).
 func measure(_ name: String, bytes: Int, _ work: () throws -> Int) rethrows {
+    if let only, !name.contains(only) { return }
     var cpu: [Double] = []
     var wall: [Double] = []
     var count = 0

@@ -64,6 +64,20 @@ struct ObservableCollector {
         for draft in drafts { add(draft) }
     }
 
+    /// The drafts in an array of their own, sized to fit; then empties the collector, keeping its storage. A line
+    /// parser reuses one collector for every line of a body, so each draft's list costs one allocation, not one per
+    /// growth step.
+    mutating func takeDrafts() -> [ObservableDraft] {
+        defer {
+            drafts.removeAll(keepingCapacity: true)
+            seen = nil
+        }
+        guard !drafts.isEmpty else { return [] }
+        return [ObservableDraft](unsafeUninitializedCapacity: drafts.count) { buffer, count in
+            count = buffer.initialize(fromContentsOf: drafts)
+        }
+    }
+
     /// Adds `raw` as `type` when it is a valid value of that type.
     mutating func add(_ type: ObservableType, _ raw: String?) {
         guard let raw else { return }

@@ -82,6 +82,21 @@ struct LEEFParserTests {
         }
     }
 
+    @Test("A body alternating among more devTimeFormats than the pattern cache keeps reads each line as alone")
+    func alternatingDevTimeFormats() throws {
+        let lines = (0..<(JavaDateFormatCache.capacity + 2)).map { minute in
+            "LEEF:1.0|V|P|1|e|devTime=\(minute)2024010512\(minute + 10)00\tdevTimeFormat='\(minute)'yyyyMMddHHmmss"
+        }
+        let body = (lines + lines.reversed() + lines).joined(separator: "\n")
+        let drafts = try LEEFParser().parse(body: Array(body.utf8), limits: .default)
+        for (line, draft) in zip(lines + lines.reversed() + lines, drafts) {
+            let alone = try #require(try LEEFParser().parse(body: Array(line.utf8), limits: .default).first)
+            #expect(draft.time == alone.time, "\(line)")
+            #expect(draft.time != nil, "\(line)")
+        }
+        #expect(drafts.count == 3 * lines.count)
+    }
+
     @Test("The mapping fills endpoints, user, category, severity, host and observables")
     func mapping() throws {
         let line =

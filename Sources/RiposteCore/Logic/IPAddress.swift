@@ -8,10 +8,11 @@ public enum IPAddress: Hashable, Sendable, CustomStringConvertible {
     /// Parses dotted-quad IPv4 (no leading zeros, no shorthand) or RFC 4291 IPv6 text
     /// (`::` compression, embedded IPv4 tail; no zone id). Nil for anything else.
     public init?(_ text: some StringProtocol) {
-        let bytes = Array(text.utf8)
-        if let v4 = IPAddress.parseV4(bytes[...]) {
-            self = .v4(v4)
-        } else if let (high, low) = IPAddress.parseV6(bytes) {
+        // A dotted quad, the common case, is read in place: native strings are contiguous UTF-8.
+        let quad = text.utf8.withContiguousStorageIfAvailable { IPAddress.parseV4($0) } ?? IPAddress.parseV4(text.utf8)
+        if let quad {
+            self = .v4(quad)
+        } else if let (high, low) = IPAddress.parseV6(Array(text.utf8)) {
             self = .v6(high: high, low: low)
         } else {
             return nil
@@ -55,7 +56,7 @@ public enum IPAddress: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    static func parseV4(_ bytes: ArraySlice<UInt8>) -> UInt32? {
+    static func parseV4(_ bytes: some Sequence<UInt8>) -> UInt32? {
         var value: UInt32 = 0
         var octets = 0
         var current: UInt32 = 0

@@ -589,7 +589,7 @@ public enum ObservableExtractor {
             let host = canonical[hostStart..<hostEnd]
             let tld = canonical[lastLabelStart..<hostEnd]
             if host.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: ".") }) {
-                guard IPAddress.parseV4(ArraySlice(host)) != nil else { return (draft, nil) }
+                guard IPAddress.parseV4(host) != nil else { return (draft, nil) }
                 return (draft, ObservableDraft(type: .ipv4, normalizedValue: String(decoding: host, as: UTF8.self)))
             }
             let isDomain =
@@ -818,7 +818,7 @@ public enum ObservableExtractor {
             }
             if part.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: ".") }) {
                 // A valid dotted quad has no leading zeros, so its text is already canonical.
-                if part.count <= 15, IPAddress.parseV4(ArraySlice(part)) != nil { addLowercased(.ipv4, part, at: position) }
+                if part.count <= 15, IPAddress.parseV4(part) != nil { addLowercased(.ipv4, part, at: position) }
                 return
             }
             addBareDomain(part, at: position)

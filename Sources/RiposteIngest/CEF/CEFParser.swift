@@ -33,6 +33,7 @@ package struct CEFParser: AlertParser {
         var layout = CEFLayout()
         var scratch = Scratch()
         try body.withUnsafeBufferPointer { buffer in
+            drafts.reserveCapacity(LineRecords.capacity(for: buffer, limits: limits))
             try LineRecords.forEach(in: buffer, limits: limits) { record, line in
                 do throws(LineSyntaxError) {
                     try layout.scan(line)

@@ -29,6 +29,7 @@ package struct LEEFParser: AlertParser {
         var layout = LEEFLayout()
         var scratch = Scratch()
         try body.withUnsafeBufferPointer { buffer in
+            drafts.reserveCapacity(LineRecords.capacity(for: buffer, limits: limits))
             try LineRecords.forEach(in: buffer, limits: limits) { record, line in
                 do throws(LineSyntaxError) {
                     try layout.scan(line)
@@ -57,8 +58,9 @@ package struct LEEFParser: AlertParser {
     struct Scratch {
         /// The first attribute with a non-empty value for each role (by raw value), or -1.
         fileprivate var first = [Int](repeating: -1, count: Role.allCases.count)
-        /// The last `devTimeFormat` read and its pattern: a sender uses one format for all its lines.
-        var format: (text: String, pattern: JavaDateFormat)?
+        /// The `devTimeFormat` patterns compiled so far.
+        var formats = JavaDateFormatCache()
+        var observables = ObservableCollector()
     }
 
     /// Maps one scanned line. - Throws: ``FieldError`` naming the attribute whose value is invalid.
@@ -89,65 +91,75 @@ package struct LEEFParser: AlertParser {
             severity = mapped
         }
 
-        let syslogHeader = LEEFReader.syslogHeader(layout, line, year: year)
-        var time = syslogHeader?.timestamp
+        // The syslog header is read only when the attributes leave its time or host name to it.
+        let hostAttribute = text(.dvchost)
+        var syslogHeader: SyslogMessage??
+        func header() -> SyslogMessage? {
+            if let syslogHeader { return syslogHeader }
+            let parsed = LEEFReader.syslogHeader(layout, line, year: year)
+            syslogHeader = .some(parsed)
+            return parsed
+        }
+        let time: Date?
         if let timeIndex = index(.devTime) {
-            let format = index(.devTimeFormat).map { (value: layout.value($0, line), index: $0) }
-            time = try devTime(layout.value(timeIndex, line), index: timeIndex, format: format, cache: &scratch.format)
+            time = try devTime(layout, line, index: timeIndex, formatIndex: index(.devTimeFormat), formats: &scratch.formats)
+        } else {
+            time = header()?.timestamp
         }
 
         let user = text(.usrName) ?? text(.accountName) ?? text(.suser)
-        var observables = ObservableCollector()
-        observables.add(sourceIP)
-        observables.add(destinationIP)
-        observables.add(text(.identSrc).flatMap { IPAddress($0) }.map { ParsedIP(address: $0, text: $0.description) })
-        observables.addHost(text(.identHostName))
-        observables.add(.username, user)
-        if let url = text(.url) { observables.add(LineMapping.url(url, host: nil, port: nil, secure: false)) }
+        scratch.observables.add(sourceIP)
+        scratch.observables.add(destinationIP)
+        scratch.observables.add(
+            text(.identSrc).flatMap { IPAddress($0) }.map { ParsedIP(address: $0, text: $0.description) })
+        scratch.observables.addHost(text(.identHostName))
+        scratch.observables.add(.username, user)
+        if let url = text(.url) { scratch.observables.add(LineMapping.url(url, host: nil, port: nil, secure: false)) }
 
         let eventID = layout.headerText(4, line)
         let raw = Array(line)
         return AlertDraft(
             source: source,
             sourceRef: sha256SourceRef(raw),
-            title: "\(layout.headerText(1, line)) \(layout.headerText(2, line)): \(eventID)",
+            title: Bytes.string(line, layout.header[1], " ", layout.header[2], ": ", layout.header[4]),
             severity: severity,
             time: time,
             rule: DetectionRule(uid: eventID.isEmpty ? nil : eventID, category: text(.cat)),
             sourceEndpoint: Endpoint(ip: sourceIP?.text, port: sourcePort),
             destinationEndpoint: Endpoint(ip: destinationIP?.text, port: destinationPort),
-            hostName: text(.dvchost) ?? syslogHeader?.hostname ?? text(.dvc),
+            hostName: hostAttribute ?? header()?.hostname ?? text(.dvc),
             userName: user,
-            observables: observables.drafts,
+            observables: scratch.observables.takeDrafts(),
             raw: raw,
             parserVersion: version
         )
     }
 
-    /// `devTime` with its `devTimeFormat`, or in the default forms; nil when it has no year and none is configured.
-    /// `cache` holds the last pattern read, so a body in one format compiles it once.
+    /// Attribute `index` (`devTime`) read with the `devTimeFormat` at `formatIndex`, or in the default forms without
+    /// one; nil when it has no year and none is configured.
     func devTime(
-        _ value: String, index: Int, format: (value: String, index: Int)?,
-        cache: inout (text: String, pattern: JavaDateFormat)?
+        _ layout: LEEFLayout, _ line: UnsafeBufferPointer<UInt8>, index: Int, formatIndex: Int?,
+        formats: inout JavaDateFormatCache
     ) throws(FieldError) -> Date? {
-        guard let format else {
-            if case .time(let date) = try LineMapping.time(value, key: "devTime", index: index, year: year) { return date }
+        let value = layout.fields[index].value
+        guard let formatIndex else {
+            if case .time(let date) = try LineMapping.time(line, value, key: "devTime", index: index, year: year) {
+                return date
+            }
             return nil
         }
-        if cache?.text != format.value { cache = JavaDateFormat(format.value).map { (format.value, $0) } }
-        guard let pattern = cache?.pattern else {
+        guard let pattern = formats.format(line, layout.fields[formatIndex].value) else {
             throw FieldError(
-                reason: "devTimeFormat '\(format.value.prefix(64))' is not a supported SimpleDateFormat pattern",
-                fieldIndex: format.index)
+                reason: "devTimeFormat '\(layout.value(formatIndex, line).prefix(64))' is not a supported SimpleDateFormat "
+                    + "pattern", fieldIndex: formatIndex)
         }
-        var text = value
-        switch text.withUTF8({ pattern.parse($0, 0..<$0.count, year: year) }) {
+        switch pattern.parse(line, value, year: year) {
         case .time(let date): return date
         case .needsYear: return nil
         case .invalid:
             throw FieldError(
-                reason: "devTime '\(value.prefix(64))' does not match devTimeFormat '\(format.value.prefix(64))'",
-                fieldIndex: index)
+                reason: "devTime '\(layout.value(index, line).prefix(64))' does not match devTimeFormat "
+                    + "'\(layout.value(formatIndex, line).prefix(64))'", fieldIndex: index)
         }
     }
 }

@@ -43,12 +43,23 @@ enum LineMapping {
     static func time(_ text: String, key: String, index: Int, year: Int?) throws(FieldError) -> TimeParse {
         var text = text
         let result = text.withUTF8 { TextTime.parseAny($0, 0..<$0.count, year: year) }
-        guard result != .invalid else {
-            throw FieldError(
-                reason: "\(key) '\(text.prefix(64))' is not a time (Unix seconds or milliseconds, RFC 3339, "
-                    + "or 'MMM dd yyyy HH:mm:ss[.SSS] [zone]')", fieldIndex: index)
-        }
+        guard result != .invalid else { throw timeError(text, key: key, index: index) }
         return result
+    }
+
+    /// ``time(_:key:index:year:)`` for the field's bytes in the line, without making a string of them.
+    static func time(
+        _ line: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, key: String, index: Int, year: Int?
+    ) throws(FieldError) -> TimeParse {
+        let result = TextTime.parseAny(line, range, year: year)
+        guard result != .invalid else { throw timeError(Bytes.string(line, range), key: key, index: index) }
+        return result
+    }
+
+    private static func timeError(_ text: String, key: String, index: Int) -> FieldError {
+        FieldError(
+            reason: "\(key) '\(text.prefix(64))' is not a time (Unix seconds or milliseconds, RFC 3339, "
+                + "or 'MMM dd yyyy HH:mm:ss[.SSS] [zone]')", fieldIndex: index)
     }
 
     /// A hash observable by length: 32 hex digits MD5, 40 SHA-1, 64 SHA-256.

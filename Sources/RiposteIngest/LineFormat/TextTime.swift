@@ -360,3 +360,34 @@ struct JavaDateFormat {
         return .time(date)
     }
 }
+
+/// The Java date patterns a body's lines use (LEEF `devTimeFormat`), each compiled once: compiling cost more than
+/// parsing the time, and a sender keeps to one or a few formats. Up to ``capacity`` are kept, the oldest replaced.
+struct JavaDateFormatCache {
+    static let capacity = 8
+    private var patterns: [[UInt8]] = []
+    private var formats: [JavaDateFormat] = []
+    /// The entry the next new pattern replaces once the cache is full.
+    private var oldest = 0
+
+    /// The compiled pattern `bytes[range]`; nil when ``JavaDateFormat`` rejects it (rejections are not kept).
+    mutating func format(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> JavaDateFormat? {
+        for entry in patterns.indices where patterns[entry].count == range.count {
+            let equal = patterns[entry].withUnsafeBufferPointer {
+                memoryEqual($0, 0, bytes, range.lowerBound, count: range.count)
+            }
+            if equal { return formats[entry] }
+        }
+        guard let format = JavaDateFormat(Bytes.string(bytes, range)) else { return nil }
+        let pattern = Array(UnsafeBufferPointer(rebasing: bytes[range]))
+        if patterns.count < Self.capacity {
+            patterns.append(pattern)
+            formats.append(format)
+        } else {
+            patterns[oldest] = pattern
+            formats[oldest] = format
+            oldest = (oldest + 1) % Self.capacity
+        }
+        return format
+    }
+}

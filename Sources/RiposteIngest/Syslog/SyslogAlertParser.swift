@@ -29,6 +29,7 @@ package struct SyslogAlertParser: AlertParser {
     package func parse(body: [UInt8], limits: IngestLimits) throws -> [AlertDraft] {
         var drafts: [AlertDraft] = []
         try body.withUnsafeBufferPointer { buffer in
+            drafts.reserveCapacity(LineRecords.capacity(for: buffer, limits: limits))
             try LineRecords.forEach(in: buffer, limits: limits) { record, line in
                 let raw = Array(line)
                 let message: SyslogMessage
