@@ -159,7 +159,8 @@ func derivedSourceRef(_ parts: [String]) -> String {
     bytes.reserveCapacity(parts.reduce(parts.count) { $0 + $1.utf8.count })
     for (index, part) in parts.enumerated() {
         if index > 0 { bytes.append(0x1F) }
-        bytes += part.utf8
+        var part = part
+        part.withUTF8 { bytes.append(contentsOf: $0) }  // a buffer copy, not a walk of the UTF-8 view
     }
     return sha256SourceRef(bytes)
 }

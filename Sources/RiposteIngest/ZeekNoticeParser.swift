@@ -1,5 +1,6 @@
 // Maps Zeek notice.log (TSV with #-headers, or JSON lines) to alert drafts.
 import FoundationEssentials
+import Glibc
 package import RiposteCore
 
 /// Parses Zeek `notice.log` in either of Zeek's log formats:
@@ -39,8 +40,8 @@ package struct ZeekNoticeParser: AlertParser {
             var drafts: [AlertDraft] = []
             try AlertIngest.forEachRecord(in: body, limits: limits) { record, bytes, value in
                 do {
-                    guard value.objectMembers != nil else { throw RiposteError.invalid("expected a JSON object") }
-                    drafts.append(try notice(field: { value.field($0.name)?.text }, raw: bytes))
+                    guard let members = value.objectMembers else { throw RiposteError.invalid("expected a JSON object") }
+                    drafts.append(try notice(NoticeFields(members: members), raw: bytes))
                 } catch let error as RiposteError {
                     throw RiposteError(error.code, "\(record.label): \(error.message)", underlying: error)
                 }
@@ -51,10 +52,7 @@ package struct ZeekNoticeParser: AlertParser {
         var drafts: [AlertDraft] = []
         while let line = try reader.nextNotice() {
             do {
-                drafts.append(
-                    try notice(
-                        field: { column in reader.columns[column.rawValue].flatMap { line.values[$0] } },
-                        raw: reader.header + line.bytes))
+                drafts.append(try notice(NoticeFields(texts: line.values), raw: reader.header + line.bytes))
             } catch let error as RiposteError {
                 throw RiposteError(
                     error.code, "line \(line.number) (notice \(reader.notices)): \(error.message)", underlying: error)
@@ -66,6 +64,21 @@ package struct ZeekNoticeParser: AlertParser {
     /// The fields the mapping reads; a TSV block resolves them to positions once, at its `#fields`.
     enum Column: Int, CaseIterable {
         case ts, uid, note, msg, sub, src, dst, p, origHost, origPort, respHost, respPort, peerDescription
+
+        /// The column a field name reads, or nil.
+        init?(name: String) {
+            let length = name.utf8.count
+            guard length < Self.byNameLength.count, let column = Self.byNameLength[length].first(where: { $0.name == name })
+            else { return nil }
+            self = column
+        }
+
+        /// The columns by the byte length of their names, so a name is compared with few of them.
+        private static let byNameLength: [[Column]] = {
+            var table = Array(repeating: [Column](), count: 11)
+            for column in allCases { table[column.name.utf8.count].append(column) }
+            return table
+        }()
 
         /// The field's name in Zeek's log.
         var name: String {
@@ -87,32 +100,68 @@ package struct ZeekNoticeParser: AlertParser {
         }
     }
 
-    /// Maps one notice, reading fields through `field`.
-    func notice(field: (Column) -> String?, raw: [UInt8]) throws -> AlertDraft {
-        let note = field(.note)
-        let message = field(.msg)
+    /// One notice's fields as text, found once.
+    struct NoticeFields {
+        /// Each ``Column``'s text by raw value: nil when the field is absent or unset (TSV), or not a
+        /// non-empty string or a number (JSON).
+        var texts: [String?]
+        /// `ts` when a JSON log gives it as a number (its text is then nil): used as it is, not through its text.
+        var unixSeconds: Double?
+
+        init(texts: [String?]) {
+            self.texts = texts
+        }
+
+        /// The fields of a JSON notice: the first member of each column's name, as ``JSONValue/text``.
+        init(members: [(String, JSONValue)]) {
+            texts = Array(repeating: nil, count: Column.allCases.count)
+            var found: UInt32 = 0
+            for (name, value) in members {
+                guard let column = Column(name: name), found & (1 << column.rawValue) == 0 else { continue }
+                found |= 1 << column.rawValue
+                if column == .ts, case .number(let seconds) = value {
+                    unixSeconds = seconds
+                } else {
+                    texts[column.rawValue] = value.text
+                }
+            }
+        }
+
+        subscript(column: Column) -> String? { texts[column.rawValue] }
+    }
+
+    /// Maps one notice.
+    func notice(_ fields: NoticeFields, raw: [UInt8]) throws -> AlertDraft {
+        let note = fields[.note]
+        let message = fields[.msg]
         guard let title = message ?? note else { throw RiposteError.invalid("notice without 'msg' or 'note'") }
-        let timestamp = field(.ts)
+        let timestamp = fields[.ts]
         var time: Date?
-        if let timestamp, !timestamp.utf8.allSatisfy({ $0 == UInt8(ascii: "X") || $0 == UInt8(ascii: ".") }) {
+        if let seconds = fields.unixSeconds {
+            // A JSON number's text reads back as the same Double, so this is what parsing its text gives.
+            guard let date = EventTime.date(unixSeconds: seconds) else {
+                throw RiposteError.invalid("ts '\(JSONValue.number(seconds).text ?? "")' is not a time")
+            }
+            time = date
+        } else if let timestamp, !timestamp.utf8.allSatisfy({ $0 == UInt8(ascii: "X") || $0 == UInt8(ascii: ".") }) {
             guard let date = EventTime.parse(timestamp) ?? Double(timestamp).flatMap(EventTime.date(unixSeconds:)) else {
                 throw RiposteError.invalid("ts '\(timestamp)' is not a time")
             }
             time = date
         }
         func address(_ column: Column) throws -> ParsedIP? {
-            guard let text = field(column) else { return nil }
+            guard let text = fields[column] else { return nil }
             return try ipAddress(.string(text), field: column.name)
         }
         func portNumber(_ column: Column) throws -> Int? {
-            guard let text = field(column) else { return nil }
+            guard let text = fields[column] else { return nil }
             return try port(.string(text), field: column.name)
         }
         let sourceIP = try address(.origHost) ?? address(.src)
         let destinationIP = try address(.respHost) ?? address(.dst)
         let sourcePort = try portNumber(.origPort)
         let destinationPort = try portNumber(.respPort) ?? portNumber(.p)
-        let subject = field(.sub)
+        let subject = fields[.sub]
 
         var observables = ObservableCollector()
         observables.add(sourceIP)
@@ -120,32 +169,40 @@ package struct ZeekNoticeParser: AlertParser {
         if let subject { observables.add(contentsOf: ObservableExtractor.observables(in: subject)) }
         if let message { observables.add(contentsOf: ObservableExtractor.observables(in: message)) }
 
-        let refFields: [Column] = [.ts, .uid, .note, .msg, .sub, .origHost, .origPort, .respHost, .respPort, .src, .dst, .p]
+        let timePart = time.map { String(Int64(($0.timeIntervalSince1970 * 1000).rounded())) } ?? timestamp ?? ""
+        let refParts = [
+            timePart, fields[.uid] ?? "", note ?? "", message ?? "", subject ?? "", fields[.origHost] ?? "",
+            fields[.origPort] ?? "", fields[.respHost] ?? "", fields[.respPort] ?? "", fields[.src] ?? "",
+            fields[.dst] ?? "", fields[.p] ?? "",
+        ]
         return AlertDraft(
             source: source,
-            sourceRef: derivedSourceRef(
-                refFields.map { column in
-                    switch column {
-                    case .ts: time.map { String(Int64(($0.timeIntervalSince1970 * 1000).rounded())) } ?? timestamp ?? ""
-                    case .note: note ?? ""
-                    case .msg: message ?? ""
-                    case .sub: subject ?? ""
-                    default: field(column) ?? ""
-                    }
-                }),
+            sourceRef: derivedSourceRef(refParts),
             title: title,
             severity: .medium,
             time: time,
-            rule: DetectionRule(
-                uid: note, name: note, category: note?.split(separator: ":", maxSplits: 1).first.map(String.init)),
+            rule: DetectionRule(uid: note, name: note, category: note.flatMap(Self.module(ofNote:))),
             sourceEndpoint: Endpoint(ip: sourceIP?.text, port: sourcePort),
             destinationEndpoint: Endpoint(ip: destinationIP?.text, port: destinationPort),
-            hostName: field(.peerDescription),
+            hostName: fields[.peerDescription],
             userName: nil,
             observables: observables.drafts,
             raw: raw,
             parserVersion: version
         )
+    }
+
+    /// The module a note names (`SSH` of `SSH::Password_Guessing`): its first non-empty run of
+    /// characters other than `:`, as `split(separator: ":").first` gives it, found on the bytes of
+    /// ASCII notes (where every byte is a character).
+    static func module(ofNote note: String) -> String? {
+        var text = note
+        return text.withUTF8 { bytes in
+            guard bytes.allSatisfy({ $0 < 0x80 }) else { return note.split(separator: ":", maxSplits: 1).first.map(String.init) }
+            guard let start = bytes.firstIndex(where: { $0 != UInt8(ascii: ":") }) else { return nil }
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: ":")) ?? bytes.endIndex
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+        }
     }
 }
 
@@ -156,7 +213,7 @@ struct TSVReader {
     struct Line {
         var number: Int
         var bytes: ArraySlice<UInt8>
-        /// The values by field position; nil for the unset field and for fields no ``ZeekNoticeParser/Column`` reads.
+        /// Each ``ZeekNoticeParser/Column``'s value by raw value; nil for the unset field and absent fields.
         var values: [String?]
     }
 
@@ -172,8 +229,9 @@ struct TSVReader {
     private var fields: [String]?
     /// The position in the current block of each ``ZeekNoticeParser/Column`` (indexed by its raw value).
     private(set) var columns: [Int?] = Array(repeating: nil, count: ZeekNoticeParser.Column.allCases.count)
-    /// Whether a column reads the field at each position of the current block; the others are not decoded.
-    private var read: [Bool] = []
+    /// The raw value of the column that reads the field at each position of the current block, or -1;
+    /// the fields no column reads are not decoded.
+    private var columnAt: [Int] = []
     /// The current block's header lines, each ending in a line break.
     private(set) var header: [UInt8] = []
 
@@ -188,8 +246,7 @@ struct TSVReader {
         while position < body.count {
             lineNumber += 1
             let start = position
-            var end = start
-            while end < body.count, body[end] != 0x0A { end += 1 }
+            let end = Self.lineEnd(body, from: start)
             position = end + 1
             guard end - start <= limits.maxRecordBytes else {
                 throw RiposteError(.tooLarge, "line \(lineNumber): longer than \(limits.maxRecordBytes) bytes")
@@ -210,10 +267,10 @@ struct TSVReader {
             guard notices <= limits.maxRecords else {
                 throw RiposteError(.tooLarge, "the body has more than \(limits.maxRecords) notices")
             }
-            let values = values(of: line)
-            guard values.count == fields.count else {
+            let (count, values) = values(of: line)
+            guard count == fields.count else {
                 throw RiposteError.invalid(
-                    "line \(lineNumber) (notice \(notices)): \(values.count) values for \(fields.count) fields at byte \(start)")
+                    "line \(lineNumber) (notice \(notices)): \(count) values for \(fields.count) fields at byte \(start)")
             }
             return Line(number: lineNumber, bytes: line, values: values)
         }
@@ -248,8 +305,8 @@ struct TSVReader {
             fields = names
             resetColumns()
             for column in ZeekNoticeParser.Column.allCases { columns[column.rawValue] = names.firstIndex(of: column.name) }
-            read = Array(repeating: false, count: names.count)
-            for case let position? in columns { read[position] = true }
+            columnAt = Array(repeating: -1, count: names.count)
+            for (column, position) in columns.enumerated() { if let position { columnAt[position] = column } }
         case "#types":
             guard let fields, values.count == fields.count else {
                 throw RiposteError.invalid(
@@ -268,30 +325,51 @@ struct TSVReader {
 
     private mutating func resetColumns() {
         for position in columns.indices { columns[position] = nil }
-        read = []
+        columnAt = []
     }
 
-    /// The line's values by field position: unescaped, nil for the unset field.
-    private func values(of line: ArraySlice<UInt8>) -> [String?] {
+    /// The index of the first line feed in `body` from `start`, or its end.
+    private static func lineEnd(_ body: [UInt8], from start: Int) -> Int {
+        body.withUnsafeBufferPointer { buffer in
+            guard start < buffer.count, let base = buffer.baseAddress,
+                let found = memchr(base + start, 0x0A, buffer.count - start)
+            else { return buffer.count }
+            return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+        }
+    }
+
+    /// The line's number of values, and each column's value by raw value: unescaped, nil for the unset field.
+    private func values(of line: ArraySlice<UInt8>) -> (count: Int, values: [String?]) {
+        var values = [String?](repeating: nil, count: ZeekNoticeParser.Column.allCases.count)
         guard separator.count == 1 else {
-            return split(Array(line)).enumerated().map { position, bytes in isRead(position) ? value(bytes) : nil }
+            let parts = split(Array(line))
+            for (position, bytes) in parts.enumerated() where column(at: position) >= 0 {
+                values[column(at: position)] = value(bytes)
+            }
+            return (parts.count, values)
         }
         let separatorByte = separator[0]
         // One pass over the line in place: no copy of the line and no array of slices.
-        return line.withUnsafeBufferPointer { buffer in
-            var values: [String?] = []
-            values.reserveCapacity(fields?.count ?? 0)
+        let count = line.withUnsafeBufferPointer { buffer in
+            var position = 0
             var fieldStart = 0
             for index in buffer.indices where buffer[index] == separatorByte {
-                values.append(isRead(values.count) ? value(UnsafeBufferPointer(rebasing: buffer[fieldStart..<index])) : nil)
+                if column(at: position) >= 0 {
+                    values[column(at: position)] = value(UnsafeBufferPointer(rebasing: buffer[fieldStart..<index]))
+                }
+                position += 1
                 fieldStart = index + 1
             }
-            values.append(isRead(values.count) ? value(UnsafeBufferPointer(rebasing: buffer[fieldStart...])) : nil)
-            return values
+            if column(at: position) >= 0 {
+                values[column(at: position)] = value(UnsafeBufferPointer(rebasing: buffer[fieldStart...]))
+            }
+            return position + 1
         }
+        return (count, values)
     }
 
-    private func isRead(_ position: Int) -> Bool { position < read.count && read[position] }
+    /// The raw value of the column reading the field at `position`, or -1.
+    private func column(at position: Int) -> Int { position < columnAt.count ? columnAt[position] : -1 }
 
     private func value(_ bytes: some Collection<UInt8>) -> String? {
         if bytes.elementsEqual(unsetField) { return nil }
@@ -324,6 +402,14 @@ struct TSVReader {
         try line.withUnsafeBufferPointer { buffer in
             var index = 0
             while index < buffer.count {
+                // Eight ASCII bytes at a time, the usual case.
+                if index + 8 <= buffer.count,
+                    UnsafeRawPointer(buffer.baseAddress!).loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                        & 0x8080_8080_8080_8080 == 0
+                {
+                    index += 8
+                    continue
+                }
                 if buffer[index] < 0x80 {
                     index += 1
                     continue

@@ -118,8 +118,13 @@ public enum ObservableExtractor {
 
         mutating func run() -> [ObservableDraft] {
             let found = collect()
-            var seen = Set<ObservableDraft>(minimumCapacity: found.count)
             var result: [ObservableDraft] = []
+            // Most texts hold a few values, for which comparing is cheaper than building a set.
+            guard found.count > 16 else {
+                for candidate in found where !result.contains(candidate.draft) { result.append(candidate.draft) }
+                return result
+            }
+            var seen = Set<ObservableDraft>(minimumCapacity: found.count)
             for candidate in found where seen.insert(candidate.draft).inserted { result.append(candidate.draft) }
             return result
         }
