@@ -129,6 +129,13 @@ struct AlertRulesAPITests {
             #expect(stored.count == 31)
             #expect(Set(stored.compactMap { ($0["rule"] as? [String: Any])?["uid"] as? String }) == ["1:2102471", "1:2102465"])
             #expect(stored.allSatisfy { ($0.string("raw") ?? "").contains("\"event_type\":\"alert\"") }, "raw payload kept")
+            // The alert's own members sit at the top level, as in a stored alert, not under a `draft` key.
+            let first = try #require(stored.first)
+            #expect(first.string("source") == "suricata" && first["draft"] == nil)
+            for member in ["source_ref", "title", "severity", "received_at", "suppressed_by"] {
+                #expect(first.string(member)?.isEmpty == false, "\(member) in \(first.keys.sorted())")
+            }
+            #expect((first["src_endpoint"] as? [String: Any])?["ip"] as? String != nil)
 
             // A repeat is a duplicate of the suppressed alert, not a second hit.
             let again = try await Self.post(server, [try #require(smb.first)])

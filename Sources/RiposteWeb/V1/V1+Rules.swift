@@ -64,37 +64,28 @@ extension V1 {
     struct SuppressedAlertDTO: Encodable {
         var id: String
         var suppressed_by: String
-        var source: String
-        var source_ref: String
-        var title: String
-        var severity: String
-        var time: String?
-        var received_at: String
-        var rule: RuleDTO
-        var src_endpoint: EndpointDTO?
-        var dst_endpoint: EndpointDTO?
-        var host_name: String?
-        var user_name: String?
+        var draft: AlertDraftDTO
         var observables: [SuppressedObservableDTO]
         var raw: String?
 
         init(_ alert: SuppressedAlert) {
-            let draft = alert.draft
             id = alert.id.rawValue
             suppressed_by = alert.rule.rawValue
-            source = draft.source
-            source_ref = draft.sourceRef
-            title = draft.title
-            severity = draft.severity.name
-            time = draft.time.map(RFC3339.format)
-            received_at = RFC3339.format(alert.receivedAt)
-            rule = RuleDTO(uid: draft.rule.uid, name: draft.rule.name, category: draft.rule.category)
-            src_endpoint = EndpointDTO(draft.sourceEndpoint)
-            dst_endpoint = EndpointDTO(draft.destinationEndpoint)
-            host_name = draft.hostName
-            user_name = draft.userName
-            observables = draft.observables.map { SuppressedObservableDTO(type: $0.type.rawValue, value: $0.value) }
-            raw = String(validating: draft.raw, as: UTF8.self)
+            draft = AlertDraftDTO(alert.draft, receivedAt: alert.receivedAt)
+            observables = alert.draft.observables.map { SuppressedObservableDTO(type: $0.type.rawValue, value: $0.value) }
+            raw = String(validating: alert.draft.raw, as: UTF8.self)
+        }
+
+        private enum CodingKeys: String, CodingKey { case id, suppressed_by, observables, raw }
+
+        /// The draft's members sit beside the suppression's own, as in a stored alert.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(suppressed_by, forKey: .suppressed_by)
+            try draft.encode(to: encoder)
+            try container.encode(observables, forKey: .observables)
+            try container.encodeIfPresent(raw, forKey: .raw)
         }
     }
 

@@ -135,9 +135,8 @@ enum V1 {
         var category: String?
     }
 
-    struct AlertDTO: Encodable {
-        var id: String
-        var incident_id: String
+    /// What an alert says of itself, as stored and suppressed alerts both show it.
+    struct AlertDraftDTO: Encodable {
         var source: String
         var source_ref: String
         var title: String
@@ -149,6 +148,26 @@ enum V1 {
         var dst_endpoint: EndpointDTO?
         var host_name: String?
         var user_name: String?
+
+        init(_ draft: AlertDraft, receivedAt: Date) {
+            source = draft.source
+            source_ref = draft.sourceRef
+            title = draft.title
+            severity = draft.severity.name
+            time = draft.time.map(RFC3339.format)
+            received_at = RFC3339.format(receivedAt)
+            rule = RuleDTO(uid: draft.rule.uid, name: draft.rule.name, category: draft.rule.category)
+            src_endpoint = EndpointDTO(draft.sourceEndpoint)
+            dst_endpoint = EndpointDTO(draft.destinationEndpoint)
+            host_name = draft.hostName
+            user_name = draft.userName
+        }
+    }
+
+    struct AlertDTO: Encodable {
+        var id: String
+        var incident_id: String
+        var draft: AlertDraftDTO
         var fingerprint: String
         var parser_version: Int
         var observables: [ObservableDTO]?
@@ -156,24 +175,27 @@ enum V1 {
         var raw: String?
 
         init(_ alert: Alert, observables: [Observable]?, includeRaw: Bool) {
-            let draft = alert.draft
             id = alert.id.rawValue
             incident_id = alert.incidentID.rawValue
-            source = draft.source
-            source_ref = draft.sourceRef
-            title = draft.title
-            severity = draft.severity.name
-            time = draft.time.map(RFC3339.format)
-            received_at = RFC3339.format(alert.receivedAt)
-            rule = RuleDTO(uid: draft.rule.uid, name: draft.rule.name, category: draft.rule.category)
-            src_endpoint = EndpointDTO(draft.sourceEndpoint)
-            dst_endpoint = EndpointDTO(draft.destinationEndpoint)
-            host_name = draft.hostName
-            user_name = draft.userName
+            draft = AlertDraftDTO(alert.draft, receivedAt: alert.receivedAt)
             fingerprint = alert.fingerprint
-            parser_version = draft.parserVersion
+            parser_version = alert.draft.parserVersion
             self.observables = observables?.map(ObservableDTO.init)
-            raw = includeRaw ? String(validating: draft.raw, as: UTF8.self) : nil
+            raw = includeRaw ? String(validating: alert.draft.raw, as: UTF8.self) : nil
+        }
+
+        private enum CodingKeys: String, CodingKey { case id, incident_id, fingerprint, parser_version, observables, raw }
+
+        /// The draft's members sit beside the alert's own, not nested under a key.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(incident_id, forKey: .incident_id)
+            try draft.encode(to: encoder)
+            try container.encode(fingerprint, forKey: .fingerprint)
+            try container.encode(parser_version, forKey: .parser_version)
+            try container.encodeIfPresent(observables, forKey: .observables)
+            try container.encodeIfPresent(raw, forKey: .raw)
         }
     }
 
