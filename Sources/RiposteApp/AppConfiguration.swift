@@ -136,12 +136,12 @@ package struct AppConfiguration: Sendable {
             "RIPOSTE_INGEST_MAX_PENDING_BYTES", default: ingestMaxPendingBytes, range: (1 << 20)...(1 << 40))
         ingestRetryAfterSeconds = try values.int(
             "RIPOSTE_INGEST_RETRY_AFTER", default: ingestRetryAfterSeconds, range: 1...3600)
-        sourceSecrets = try Self.sourceSecrets(merged)
+        sourceSecrets = try Self.sourceSecrets(merged, process: environment)
         retroHuntDays = try values.int("RIPOSTE_RETRO_HUNT_DAYS", default: retroHuntDays, range: 0...365)
         syslogListeners = try (values["RIPOSTE_SYSLOG"] ?? "").split(separator: ",").map {
             try SyslogListenerConfiguration(parsing: String($0).trimmingCharacters(in: .whitespaces))
         }
-        try readPollers(values)
+        try readPollers(values, process: environment)
         enrichment = try EnrichmentConfiguration(values: values, process: environment)
         if let level = values["RIPOSTE_LOG_LEVEL"] {
             guard let parsed = LogLevel.allCases.first(where: { $0.name == level.lowercased() }) else {
@@ -151,15 +151,15 @@ package struct AppConfiguration: Sendable {
         }
     }
 
-    /// The QRadar and Sentinel poller keys.
-    mutating func readPollers(_ values: Environment) throws {
+    /// The QRadar and Sentinel poller keys; their secrets may name `env:` variables of `process`.
+    mutating func readPollers(_ values: Environment, process: Environment) throws {
         if let url = values["RIPOSTE_QRADAR_URL"] {
             guard let token = values["RIPOSTE_QRADAR_TOKEN"] else {
                 throw RiposteError.invalid("RIPOSTE_QRADAR_TOKEN is required when RIPOSTE_QRADAR_URL is set")
             }
             var qradar = QRadarPollerConfiguration(
                 baseURL: try Self.pollerURL("RIPOSTE_QRADAR_URL", url),
-                token: Secret(try Self.secretValue("RIPOSTE_QRADAR_TOKEN", token)))
+                token: try Secret(reading: token, for: "RIPOSTE_QRADAR_TOKEN", environment: process))
             qradar.apiVersion = values["RIPOSTE_QRADAR_API_VERSION"] ?? qradar.apiVersion
             guard Double(qradar.apiVersion) != nil else {
                 throw RiposteError.invalid("RIPOSTE_QRADAR_API_VERSION must be a version number such as 14.0")
@@ -183,8 +183,9 @@ package struct AppConfiguration: Sendable {
             }
             var sentinel = SentinelPollerConfiguration(
                 tenantID: tenant, clientID: try required("RIPOSTE_SENTINEL_CLIENT_ID"),
-                clientSecret: Secret(
-                    try Self.secretValue("RIPOSTE_SENTINEL_CLIENT_SECRET", try required("RIPOSTE_SENTINEL_CLIENT_SECRET"))),
+                clientSecret: try Secret(
+                    reading: try required("RIPOSTE_SENTINEL_CLIENT_SECRET"), for: "RIPOSTE_SENTINEL_CLIENT_SECRET",
+                    environment: process),
                 subscriptionID: try required("RIPOSTE_SENTINEL_SUBSCRIPTION_ID"),
                 resourceGroup: try required("RIPOSTE_SENTINEL_RESOURCE_GROUP"),
                 workspace: try required("RIPOSTE_SENTINEL_WORKSPACE"))
@@ -219,34 +220,16 @@ package struct AppConfiguration: Sendable {
         return url
     }
 
-    /// A secret setting's value, or the trimmed contents of the file after `file:`.
-    static func secretValue(_ key: String, _ value: String) throws -> String {
-        guard value.hasPrefix("file:") else { return value }
-        let path = String(value.dropFirst(5))
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw RiposteError.invalid("\(key): cannot read secret file \(path)")
-        }
-        let secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !secret.isEmpty else { throw RiposteError.invalid("\(key): secret file \(path) is empty") }
-        return secret
-    }
-
     /// `RIPOSTE_INGEST_HMAC_<SOURCE>` entries as source name → secret.
-    static func sourceSecrets(_ values: [String: String]) throws -> [String: Secret] {
+    static func sourceSecrets(_ values: [String: String], process: Environment) throws -> [String: Secret] {
         let prefix = "RIPOSTE_INGEST_HMAC_"
         var secrets: [String: Secret] = [:]
         for (key, value) in values where key.hasPrefix(prefix) && key.count > prefix.count {
-            var secret = value
-            if value.hasPrefix("file:") {
-                let path = String(value.dropFirst(5))
-                guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
-                else { throw RiposteError.invalid("\(key): cannot read secret file \(path)") }
-                secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            }
-            guard secret.utf8.count >= 16 else {
+            let secret = try Secret(reading: value, for: key, environment: process)
+            guard secret.value.utf8.count >= 16 else {
                 throw RiposteError.invalid("\(key) must be at least 16 characters (the value is not shown)")
             }
-            secrets[key.dropFirst(prefix.count).lowercased()] = Secret(secret)
+            secrets[key.dropFirst(prefix.count).lowercased()] = secret
         }
         return secrets
     }

@@ -114,7 +114,7 @@ package struct EnrichmentConfiguration: Sendable {
                 guard let reference = values[prefix + "API_KEY"] else {
                     throw RiposteError.invalid("the \(name) provider needs \(prefix)API_KEY (the key, env:NAME or file:/path)")
                 }
-                key = Secret(try Self.secret(prefix + "API_KEY", reference, process: process))
+                key = try Secret(reading: reference, for: prefix + "API_KEY", environment: process)
             }
             var baseURL = known.baseURL
             if known.baseURL != nil, let text = values[prefix + "BASE_URL"] {
@@ -127,18 +127,6 @@ package struct EnrichmentConfiguration: Sendable {
                 ttl: .seconds(try values.int(prefix + "TTL", default: known.ttl, range: 1...(365 * 86_400))))
             providers.append(Provider(name: name, settings: settings, baseURL: baseURL, key: key))
         }
-    }
-
-    /// A key setting: the value, `env:NAME`, or `file:/path`.
-    static func secret(_ setting: String, _ reference: String, process: Environment) throws -> String {
-        if reference.hasPrefix("env:") {
-            let name = String(reference.dropFirst(4))
-            guard let value = process[name] else {
-                throw RiposteError.invalid("\(setting) names \(reference), which is not set in the environment")
-            }
-            return value
-        }
-        return try AppConfiguration.secretValue(setting, reference)
     }
 
     /// Builds the providers. - Throws: `.invalid` when a MaxMind database cannot be opened.

@@ -184,17 +184,21 @@ final class GatedIngestStore: AlertIngestStore {
 
 @Suite("Ingest configuration")
 struct IngestConfigurationTests {
-    @Test("Source secrets come from RIPOSTE_INGEST_HMAC_<SOURCE>, inline or from a file, and are never echoed")
+    @Test("Source secrets come from RIPOSTE_INGEST_HMAC_<SOURCE>, inline, from a file or a variable, and are never echoed")
     func sourceSecrets() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("riposte-secret-\(UUID().uuidString)")
         try Data("from-a-file-0123456789\n".utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
         let configuration = try AppConfiguration(
-            flags: ["RIPOSTE_INGEST_HMAC_SPLUNK": "inline-secret-0123456789", "RIPOSTE_INGEST_HMAC_QRADAR": "file:" + file.path],
-            environment: Environment([:]), configFile: nil)
+            flags: [
+                "RIPOSTE_INGEST_HMAC_SPLUNK": "inline-secret-0123456789", "RIPOSTE_INGEST_HMAC_QRADAR": "file:" + file.path,
+                "RIPOSTE_INGEST_HMAC_WAZUH": "env:WAZUH_HMAC",
+            ],
+            environment: Environment(["WAZUH_HMAC": "from-the-environment-0123"]), configFile: nil)
         #expect(
             configuration.sourceSecrets.mapValues(\.value) == [
                 "splunk": "inline-secret-0123456789", "qradar": "from-a-file-0123456789",
+                "wazuh": "from-the-environment-0123",
             ])
         #expect(configuration.ingestMaxPendingBytes == 256 << 20)
         #expect(configuration.ingestRetryAfterSeconds == 1)

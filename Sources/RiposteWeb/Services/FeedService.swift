@@ -279,20 +279,9 @@ package final class FeedService: Sendable {
         return headers
     }
 
-    /// Reads a secret from where `reference` says. - Throws: `.invalid` naming the reference, never the value.
+    /// Reads a feed's secret from where `reference` says. - Throws: `.invalid` naming the reference, never the value.
     private func secret(_ reference: String) throws -> Secret {
-        if reference.hasPrefix("env:") {
-            let name = String(reference.dropFirst(4))
-            guard let value = environment[name], !value.isEmpty else {
-                throw RiposteError.invalid("feed secret \(reference) is not set in the server's environment")
-            }
-            return Secret(value)
-        }
-        let path = String(reference.dropFirst(5))
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw RiposteError.invalid("feed secret \(reference) cannot be read")
-        }
-        return Secret(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        try Secret(reading: reference, for: "feed secret", environment: Environment(environment), allowsLiteral: false)
     }
 
     private static func csvMapping(_ feed: FeedDefinition) throws -> CSVMapping? {
