@@ -184,6 +184,11 @@ public struct StoreContract: Sendable {
             let sharedFirst = try await store.observables(alert: first.id).first { $0.value == "203.0.113.5" }
             let sharedSecond = try await store.observables(alert: second.id).first { $0.value == "203.0.113.5" }
             #expect(sharedFirst != nil && sharedFirst?.id == sharedSecond?.id)
+            // The batch read gives each alert its own observables in the order they were found, shared ones in both.
+            let both = try await store.observables(alerts: [second.id, first.id])
+            #expect(both[first.id]?.map(\.value) == ["203.0.113.5", "evil.example"])
+            #expect(both[second.id]?.map(\.value) == ["203.0.113.5", "203.0.113.6"])
+            #expect(both[first.id]?.first?.id == sharedFirst?.id && both[second.id]?.first?.id == sharedFirst?.id)
 
             #expect(try await store.timeline(incident: incident.id).map(\.kind) == ["incident.created", "alert.added"])
             #expect(try await store.alerts(incident: incident.id, limit: 10).map(\.id) == [second.id, first.id])
@@ -498,6 +503,9 @@ public struct StoreContract: Sendable {
             #expect(observables[0].verdict == .malicious)
             #expect(observables[0].intel == [feodo])
             #expect(observables[1].verdict == .unknown)
+            let batchRead = try await store.observables(alerts: [alert.id])[alert.id]
+            #expect(batchRead?.first { $0.id == ip.id }?.intel == [feodo], "the batch read carries each observable's hits")
+            #expect(batchRead?.first { $0.id == ip.id }?.verdict == .malicious)
             var matched = try await store.timeline(incident: incident).filter { $0.kind == "intel.matched" }
             #expect(matched.count == 1)
             #expect(matched.first?.details["feed"] == .string("feodo"))
