@@ -800,7 +800,7 @@ public enum ObservableExtractor {
                 let local = part[..<at]
                 let domain = part[(at + 1)...]
                 guard !domain.contains(UInt8(ascii: "@")) else { return }
-                guard local.count <= 64, isDomain(domain, bare: false) else {
+                guard local.count <= ObservableNormalizer.maximumLocalPartBytes, isDomain(domain, bare: false) else {
                     // Not an address, but its domain may be one (`<id@host.example>` Message-IDs).
                     addBareDomain(domain, at: position + at + 1 - part.startIndex)
                     return

@@ -28,7 +28,7 @@ public enum ObservableNormalizer {
         case .email:
             guard let at = text.lastIndex(of: "@") else { return nil }
             let local = text[..<at]
-            guard !local.isEmpty, local.utf8.count <= 64,
+            guard !local.isEmpty, local.utf8.count <= maximumLocalPartBytes,
                 local.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "@") }),
                 let domain = normalizeDomain(text[text.index(after: at)...])
             else { return nil }
@@ -119,6 +119,11 @@ public enum ObservableNormalizer {
         let normalizedScheme = scheme.hasPrefix("hxxp") ? "http" + scheme.dropFirst(4) : scheme
         return normalizedScheme + "://" + authority.lowercased() + afterScheme[authorityEnd...]
     }
+
+    /// The longest local part an email address may have. RFC 5321 says 64 bytes, but tracking and VERP
+    /// senders use longer ones (`notifications+<70 hex digits>@…` in the phishing corpus) and mail servers
+    /// deliver them, so an address past 64 is still real.
+    static let maximumLocalPartBytes = 128
 
     static let urlSchemes: Set<String> = ["http", "https", "ftp", "ftps", "hxxp", "hxxps", "ldap", "ldaps", "rmi"]
 

@@ -94,6 +94,10 @@ struct ObservableExtractorTests {
         for text in ["root@localhost", "user@host.local", "a@b", "@example.com", "git@github"] {
             #expect(values(text, .email).isEmpty, "\(text)")
         }
+        // Tracking senders use local parts past RFC 5321's 64 bytes (this one is from the phishing corpus).
+        let tracking = "notifications+7b22636f6e766572736174696f6e5f6964223a313536333638307d@mailer.kickserv.com"
+        #expect(values("Return-Path: <\(tracking)>", .email) == [tracking])
+        #expect(values(String(repeating: "a", count: 129) + "@example.com", .email).isEmpty, "over 128 bytes")
     }
 
     @Test("Hashes are hex runs of exactly 32, 40 or 64 characters bounded by non-hex")
