@@ -247,8 +247,8 @@ class Classifier:
                 return "FP: not an address by Riposte's rule ('::' needs two explicit groups; schema text)"
         if kind == "email":
             local = lower.split("@")[0]
-            if len(local) > 64:
-                return "REAL, missed: local part over 64 bytes (RFC 5321 limit in ObservableNormalizer)"
+            if len(local) > 128:
+                return "REAL, missed: local part over 128 bytes (ObservableNormalizer.maximumLocalPartBytes)"
             if lower not in self.corpus:
                 return "FP: not in the text as written (ioc-finder joined words across spaces or QP breaks)"
         if kind == "ipv4" and lower not in self.corpus:
