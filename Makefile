@@ -21,7 +21,7 @@ run: build
 ## pass or not. Suites that hold sockets and wall-clock deadlines (the HTTP server, the outbound client,
 ## pollers, listeners) run in their own processes first: with hundreds of other tests running at once,
 ## the 2-thread cooperative pool of this 2-core machine starves their timers and blocking clients.
-TIMED_SUITES := URLSessionHTTPClientTests|PollerServiceTests|QRadarPollerTests|SentinelPollerTests|SyslogListenerTests
+TIMED_SUITES := URLSessionHTTPClientTests|PollerServiceTests|QRadarPollerTests|SentinelPollerTests|SyslogListenerTests|ListenerAPITests
 test: bootstrap
 	$(SWIFT) build --build-tests $(CI_FLAGS)
 	$(SWIFT) format lint --strict --recursive Sources Tests Benchmarks Package.swift

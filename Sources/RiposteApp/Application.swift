@@ -92,15 +92,6 @@ package final class Application: Sendable {
         let pollers = Self.pollers(configuration, store: store, intake: intake, clock: clock, logger: logger, metrics: metrics)
         let feeds = FeedService(
             store: store, intel: intel, http: URLSessionHTTPClient(), clock: clock, logger: logger, metrics: metrics)
-        let responder = WebApplication.responder(
-            WebDependencies(
-                store: store, intake: intake, intel: intel, access: access, metrics: metrics, clock: clock,
-                logger: logger, feeds: feeds,
-                signatures: SourceSignatureVerifier(secrets: configuration.sourceSecrets, clock: clock),
-                pollers: pollers.map { ConfiguredPoller(name: $0.name, kind: $0.poller.kind) }, rules: rules))
-        let server = HTTPServer(
-            configuration: configuration.http, responder: responder,
-            accessLog: accessLog ?? AccessLog.standardOutput)
         let syslogListeners: [SyslogListener]
         do {
             syslogListeners = try configuration.syslogListeners.map { listener in
@@ -110,6 +101,16 @@ package final class Application: Sendable {
             await store.close()
             throw error
         }
+        let responder = WebApplication.responder(
+            WebDependencies(
+                store: store, intake: intake, intel: intel, access: access, metrics: metrics, clock: clock,
+                logger: logger, feeds: feeds,
+                signatures: SourceSignatureVerifier(secrets: configuration.sourceSecrets, clock: clock),
+                pollers: pollers.map { ConfiguredPoller(name: $0.name, kind: $0.poller.kind) }, rules: rules,
+                listeners: { syslogListeners.map(\.status) }))
+        let server = HTTPServer(
+            configuration: configuration.http, responder: responder,
+            accessLog: accessLog ?? AccessLog.standardOutput)
         return Application(
             configuration: configuration, store: store, intake: intake, intel: intel, access: access,
             metrics: metrics, logger: logger, worker: worker, enrichmentWorker: enrichmentWorker, server: server,

@@ -1,6 +1,7 @@
 // Assembles the HTTP responder: middleware and every controller's routes.
 package import RiposteCore
 package import RiposteHTTP
+package import RiposteIngest
 package import RiposteRuntime
 
 /// What the web layer needs from the composition root.
@@ -19,14 +20,17 @@ package struct WebDependencies: Sendable {
     package var pollers: [ConfiguredPoller]
     /// Grouping and suppression rules.
     package var rules: RuleService
+    /// The syslog listeners' counts, listed by `GET /api/v1/listeners`.
+    package var listeners: @Sendable () -> [SyslogListenerStatus]
 
     package init(
         store: any RiposteStore, intake: AlertIntake, intel: IntelService, access: AccessService, metrics: Metrics,
         clock: WallClock, logger: Logger, feeds: FeedService,
         signatures: SourceSignatureVerifier = SourceSignatureVerifier(secrets: [:]), pollers: [ConfiguredPoller] = [],
-        rules: RuleService
+        rules: RuleService, listeners: @escaping @Sendable () -> [SyslogListenerStatus] = { [] }
     ) {
         self.rules = rules
+        self.listeners = listeners
         self.feeds = feeds
         self.signatures = signatures
         self.pollers = pollers
@@ -56,6 +60,7 @@ package enum WebApplication {
         AccessController(access: dependencies.access).register(on: &api)
         PollerController(store: dependencies.store, pollers: dependencies.pollers).register(on: &api)
         RuleController(rules: dependencies.rules, clock: dependencies.clock).register(on: &api)
+        ListenerController(listeners: dependencies.listeners).register(on: &api)
         dependencies.metrics.describeCounter("riposte_http_requests_total", help: "HTTP requests by route, method and status.")
         return api.router.wrapped(in: [
             RequestMetricsMiddleware(metrics: dependencies.metrics),

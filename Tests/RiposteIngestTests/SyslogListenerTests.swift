@@ -63,6 +63,9 @@ struct SyslogListenerTests {
             #expect(try await harness.eventually { harness.metric("riposte_syslog_messages_total") == Double(lines.count + 2) })
             #expect(harness.metric("riposte_syslog_rejected_total") == 1)
             #expect(harness.metric("riposte_syslog_dropped_total", reason: "oversized") == 1)
+            let status = harness.listener.status
+            #expect(status.received == lines.count + 2 && status.rejected == 1 && status.dropped == ["oversized": 1])
+            #expect(status.stored == lines.count && status.lastMessageAt != nil && status.lastStoreError == nil)
             let drafts = harness.stored.all
             #expect(drafts.allSatisfy { $0.source == "cef" })
             let f5 = try #require(drafts.first { $0.title == "IP Enforcer Attack" && $0.hostName == "3600.lab.asm.f5net.com" })
@@ -127,6 +130,36 @@ struct SyslogListenerTests {
         let accounted = try await harness.eventually { harness.storedOrDropped == Double(sent + 1) }
         #expect(accounted, "stored \(harness.stored.count) + dropped does not add up to \(sent + 1) sent")
         #expect(harness.stored.count >= 1000)
+        // The status the API lists says the same as the metrics.
+        let status = harness.listener.status
+        #expect(status.stored == harness.stored.count)
+        #expect(
+            status.dropped["queue_full"].map(Double.init) == harness.metric("riposte_syslog_dropped_total", reason: "queue_full"))
+        #expect(status.stored + (status.dropped["queue_full"] ?? 0) + (status.dropped["kernel"] ?? 0) == sent + 1)
+    }
+
+    @Test("A batch the store refuses is counted as store_failed, and the status keeps the store's reason")
+    func storeFailureIsReported() async throws {
+        let configuration = try SyslogListenerConfiguration(parsing: "udp://127.0.0.1:0/syslog")
+        let metrics = Metrics()
+        let listener = try SyslogListener(configuration, metrics: metrics, logger: .disabled) { _ in
+            throw RiposteError(.unavailable, "the store is closed")
+        }
+        let running = Task { try await listener.run() }
+        let client = try LoopbackUDPClient(port: listener.port)
+        try client.send("<34>Oct 11 22:14:15 mymachine su: 'su root' failed for lonvick on /dev/pts/8")
+        let deadline = ContinuousClock.now + .seconds(30)
+        while listener.status.dropped["store_failed"] == nil, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        await listener.shutdown()
+        try await running.value
+        let status = listener.status
+        #expect(status.dropped == ["store_failed": 1] && status.stored == 0 && status.received == 1)
+        #expect(status.lastStoreError == "the store is closed")
+        #expect(
+            metrics.value(
+                "riposte_syslog_dropped_total", labels: [("listener", listener.listenerName), ("reason", "store_failed")]) == 1)
     }
 }
 

@@ -30,6 +30,7 @@ struct AuthorizationTests {
         Route(method: "GET", path: "/api/v1/enrichment?type=ipv4&value=1.2.3.4", minimum: .viewer),
         Route(method: "GET", path: "/metrics", minimum: .viewer),
         Route(method: "GET", path: "/api/v1/pollers", minimum: .viewer),
+        Route(method: "GET", path: "/api/v1/listeners", minimum: .viewer),
         Route(method: "PATCH", path: "/api/v1/incidents/{incident}", body: jsonBody(["severity": "low"]), minimum: .analyst),
         Route(method: "POST", path: "/api/v1/incidents/{incident}/notes", body: jsonBody(["body": "n"]), minimum: .analyst),
         Route(method: "POST", path: "/api/v1/incidents/{incident}/tasks", body: jsonBody(["title": "t"]), minimum: .analyst),

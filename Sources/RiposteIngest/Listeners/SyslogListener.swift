@@ -1,5 +1,5 @@
 // A syslog listener (UDP or TCP): receive, frame, parse into alerts on its own thread, store in batches.
-import Foundation
+package import Foundation
 import Glibc
 package import RiposteCore
 package import RiposteRuntime
@@ -15,7 +15,8 @@ import Synchronization
 /// `kernel` (the socket buffer overflowed; read from `SO_RXQ_OVFL`), `queue_full` (UDP only — a TCP
 /// sender is slowed instead, by not reading while the queue is full), `oversized` (over
 /// `maxMessageBytes`), `store_failed` (the store refused a batch). Unparseable messages are counted
-/// in `riposte_syslog_rejected_total` and the first of each 10 s is logged with its reason.
+/// in `riposte_syslog_rejected_total` and the first of each 10 s is logged with its reason; drops
+/// are logged once per reason every 10 s. ``status`` holds the same counts for `GET /api/v1/listeners`.
 package final class SyslogListener: Service {
     package let configuration: SyslogListenerConfiguration
     /// The bound port (useful when the configuration asked for 0).
@@ -29,6 +30,9 @@ package final class SyslogListener: Service {
     private let sink: @Sendable ([AlertDraft]) async throws -> Void
     private let metrics: Metrics
     private let logger: Logger
+    private let counters: Mutex<SyslogListenerStatus>
+    /// When each drop reason was last logged, so a flood logs a line per reason every 10 s, not per round.
+    private let dropLogs = Mutex<[String: (loggedAt: ContinuousClock.Instant, unlogged: Int)]>([:])
     private let stopping = Atomic(false)
     private let receiverDone = Atomic(false)
     private let label: (String, String)
@@ -46,6 +50,10 @@ package final class SyslogListener: Service {
         self.metrics = metrics
         self.logger = logger
         listenerName = "\(configuration.transport.rawValue):\(socket.port)"
+        counters = Mutex(
+            SyslogListenerStatus(
+                name: listenerName, transport: configuration.transport.rawValue, host: configuration.host, port: socket.port,
+                format: configuration.format))
         label = ("listener", listenerName)
         metrics.describeCounter("riposte_syslog_messages_total", help: "Syslog messages received, by listener.")
         metrics.describeCounter("riposte_syslog_rejected_total", help: "Syslog messages that did not parse, by listener.")
@@ -55,6 +63,12 @@ package final class SyslogListener: Service {
         metrics.describeCounter(
             "riposte_syslog_connections_refused_total", help: "TCP connections refused over max_connections, by listener.")
     }
+
+    /// Why messages are counted as lost, as `riposte_syslog_dropped_total` labels them.
+    package static let dropReasons = ["kernel", "queue_full", "oversized", "store_failed"]
+
+    /// The counts so far.
+    package var status: SyslogListenerStatus { counters.withLock { $0 } }
 
     package func run() async throws {
         let thread = Thread { [self] in
@@ -78,7 +92,10 @@ package final class SyslogListener: Service {
                 start += chunk.count
                 do {
                     try await sink(chunk)
+                    counters.withLock { $0.stored += chunk.count }
                 } catch {
+                    let reason = (error as? RiposteError)?.message ?? String(describing: type(of: error))
+                    counters.withLock { $0.lastStoreError = reason }
                     count(dropped: chunk.count, reason: "store_failed")
                     logger.error(
                         "syslog alerts could not be stored",
@@ -210,6 +227,14 @@ package final class SyslogListener: Service {
     }
 
     private func report(_ counts: RoundCounts) {
+        if counts.received > 0 || counts.refused > 0 {
+            counters.withLock { status in
+                status.received += counts.received
+                status.rejected += counts.rejected
+                status.connectionsRefused += counts.refused
+                if counts.received > 0 { status.lastMessageAt = Date() }
+            }
+        }
         if counts.received > 0 {
             metrics.increment("riposte_syslog_messages_total", by: Double(counts.received), labels: [label])
         }
@@ -227,8 +252,22 @@ package final class SyslogListener: Service {
     private func count(dropped: Int, reason: String) {
         guard dropped > 0 else { return }
         metrics.increment("riposte_syslog_dropped_total", by: Double(dropped), labels: [label, ("reason", reason)])
-        logger.warning(
-            "syslog messages dropped", ["listener": listenerName, "reason": reason, "count": String(dropped)])
+        counters.withLock { $0.dropped[reason, default: 0] += dropped }
+        let now = ContinuousClock.now
+        let toLog: Int? = dropLogs.withLock { logs in
+            let unlogged = (logs[reason]?.unlogged ?? 0) + dropped
+            if let last = logs[reason]?.loggedAt, now - last < .seconds(10) {
+                logs[reason] = (last, unlogged)
+                return nil
+            }
+            logs[reason] = (now, 0)
+            return unlogged
+        }
+        if let toLog {
+            logger.warning(
+                "syslog messages dropped",
+                ["listener": listenerName, "reason": reason, "count": String(toLog), "logged_every": "10s"])
+        }
     }
 
     /// The `SO_RXQ_OVFL` counter in a received datagram's control messages: drops since the socket opened.
@@ -306,4 +345,24 @@ private struct MessageParsing {
             default: SyslogAlertParser(year: current)
             }
     }
+}
+
+/// What one listener has seen since it started: the rows of `GET /api/v1/listeners`.
+package struct SyslogListenerStatus: Sendable, Hashable {
+    /// `udp:5514`, as logs and metrics label it.
+    package var name: String
+    package var transport: String
+    package var host: String
+    package var port: Int
+    package var format: String
+    package var received = 0
+    package var rejected = 0
+    /// Alerts the store took.
+    package var stored = 0
+    /// Messages lost, by reason: `kernel`, `queue_full`, `oversized`, `store_failed`.
+    package var dropped: [String: Int] = [:]
+    package var connectionsRefused = 0
+    package var lastMessageAt: Date?
+    /// Why the store last refused a batch, if it ever did.
+    package var lastStoreError: String?
 }
