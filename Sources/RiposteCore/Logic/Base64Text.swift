@@ -36,10 +36,15 @@ enum Base64Text {
     /// The offset (0–3) into `head` from which base64 decodes to text, and the text's encoding; nil
     /// when no offset does. `head` holds only base64 alphabet characters.
     static func alignment(of head: some Collection<UInt8>) -> (offset: Int, encoding: Encoding)? {
-        let characters = Array(head.prefix(headLength))
+        let characters = head.prefix(headLength)
         guard characters.count >= minimumLength else { return nil }
+        // One buffer for the four trials: most runs in log text are words and paths, tried and rejected, so
+        // allocating per trial was most of the extractor's allocations.
+        var decoded: [UInt8] = []
+        decoded.reserveCapacity(headLength / 4 * 3)
         for offset in 0..<4 {
-            let decoded = decode(characters[offset...])
+            decoded.removeAll(keepingCapacity: true)
+            decode(characters.dropFirst(offset), into: &decoded)
             if let encoding = encoding(of: decoded[...]) { return (offset, encoding) }
         }
         return nil
