@@ -1,6 +1,7 @@
 // Maps plain syslog messages (`?source=syslog`, and syslog listeners set to `syslog`) to alert drafts.
 import FoundationEssentials
 package import RiposteCore
+import RiposteRuntime
 
 /// Parses a body of syslog messages, one per line (RFC 5424 or RFC 3164, as ``SyslogMessage`` reads them),
 /// for devices that log alerts as text rather than CEF or LEEF.
@@ -29,6 +30,7 @@ package struct SyslogAlertParser: AlertParser {
     package func parse(body: [UInt8], limits: IngestLimits) throws -> [AlertDraft] {
         var drafts: [AlertDraft] = []
         var observables = ObservableCollector()
+        let hasher = Crypto.SHA256Hasher()
         try body.withUnsafeBufferPointer { buffer in
             drafts.reserveCapacity(LineRecords.capacity(for: buffer, limits: limits))
             try LineRecords.forEach(in: buffer, limits: limits) { record, line in
@@ -39,14 +41,16 @@ package struct SyslogAlertParser: AlertParser {
                 } catch let error as RiposteError {
                     throw RiposteError(error.code, "\(record.label): \(error.message)", underlying: error)
                 }
-                drafts.append(draft(message, raw: raw, observables: &observables))
+                drafts.append(draft(message, raw: raw, observables: &observables, hasher: hasher))
             }
         }
         return drafts
     }
 
     /// The draft for one parsed message whose bytes are `raw`; `observables` is empty, and left empty.
-    func draft(_ message: SyslogMessage, raw: [UInt8], observables: inout ObservableCollector) -> AlertDraft {
+    func draft(
+        _ message: SyslogMessage, raw: [UInt8], observables: inout ObservableCollector, hasher: Crypto.SHA256Hasher
+    ) -> AlertDraft {
         observables.addHost(message.hostname)
         observables.add(contentsOf: ObservableExtractor.observables(inUTF8: message.message))
         for element in message.structuredData {
@@ -56,7 +60,7 @@ package struct SyslogAlertParser: AlertParser {
         }
         return AlertDraft(
             source: source,
-            sourceRef: sha256SourceRef(raw),
+            sourceRef: raw.withUnsafeBufferPointer { sha256SourceRef($0, hasher: hasher) },
             title: Self.title(message.message, appName: message.appName),
             severity: Self.severity(message.severity),
             time: message.timestamp,
