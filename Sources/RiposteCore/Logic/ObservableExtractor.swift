@@ -185,8 +185,15 @@ public enum ObservableExtractor {
             let bytes = self.bytes
             let count = bytes.count
             work += count
+            let shortest = 32
             var index = 0
             while index < count {
+                // No hex run goes on from before `index`. A hash needs `shortest` hex digits: when the last of them
+                // would not be one, no hash starts before it, so skip past it (most text has no long hex runs).
+                if index + shortest <= count, classes[Int(bytes[index + shortest - 1])] & ByteClass.hex == 0 {
+                    index += shortest
+                    continue
+                }
                 guard classes[Int(bytes[index])] & ByteClass.hex != 0 else {
                     index += 1
                     continue
@@ -228,8 +235,14 @@ public enum ObservableExtractor {
             let count = bytes.count
             work += count
             var characters: [UInt8] = []
+            let shortest = Base64Text.minimumLength
             var index = 0
             while index < count {
+                // As for hashes: no run goes on from before `index`, and none shorter than `shortest` is decoded.
+                if index + shortest <= count, classes[Int(bytes[index + shortest - 1])] & ByteClass.base64 == 0 {
+                    index += shortest
+                    continue
+                }
                 guard classes[Int(bytes[index])] & ByteClass.base64 != 0 else {
                     index += 1
                     continue
