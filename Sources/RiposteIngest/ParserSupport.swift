@@ -173,6 +173,11 @@ func sha256Hex(_ bytes: [UInt8]) -> String { Crypto.sha256Hex(bytes) }
 /// `sha256:` and the SHA-256 of `bytes` as lowercase hex: the source ref of a record without an id of its own.
 func sha256SourceRef(_ bytes: [UInt8]) -> String { Crypto.sha256Hex(prefix: "sha256:", bytes) }
 
+/// The same source ref through `hasher`, for a parser that hashes every line of a body.
+func sha256SourceRef(_ bytes: UnsafeBufferPointer<UInt8>, hasher: Crypto.SHA256Hasher) -> String {
+    hasher.hex(prefix: "sha256:", bytes)
+}
+
 /// Byte-level checks for text that is already in ObservableNormalizer's canonical form, so hot
 /// paths can skip its string work. Anything these reject still goes through the normalizer.
 enum CanonicalText {

@@ -146,6 +146,38 @@ struct SyslogMessageTests {
     }
 }
 
+@Suite("Syslog alert titles")
+struct SyslogTitleTests {
+    /// The title as the parser first made it, by characters: the reference the byte-counting ASCII path must match.
+    static func characterTitle(_ message: [UInt8], appName: String?) -> String {
+        let text = String(decoding: message, as: UTF8.self).trimmingWhitespace()
+        var title = text.isEmpty ? "(empty message)" : String(text.prefix(256))
+        if let appName, !appName.isEmpty { title = appName + " " + title }
+        return title
+    }
+
+    @Test("Titles cut at 256 characters whether the message is ASCII or not, CR LF and combining marks at the cut")
+    func titles() {
+        let ascii = String(repeating: "abcdefgh", count: 40)
+        func head(_ count: Int) -> String { String(ascii.prefix(count)) }
+        let plain: [String] = ["", " \t\r\n ", "short", "  padded message \r\n", "tab\tinside"]
+        let long: [String] = [head(255), head(256), head(257), ascii, "  " + ascii + "  ", "é" + ascii, "\u{FEFF}" + ascii]
+        let atCut: [String] = [
+            head(255) + "\r\nrest", head(254) + "\r\nrest", head(256) + "\u{301}rest", head(255) + "e\u{301}", head(256) + "\r\n",
+            head(250) + "🇫🇷🇩🇪 flags", "line\rwith lone CR " + ascii,
+        ]
+        // Invalid UTF-8 (a lead byte before a space, a stray continuation byte) is replaced, never merged with the ASCII.
+        let invalid: [[UInt8]] = [[0xC3, 0x20] + Array(ascii.utf8), Array(head(255).utf8) + [0x80, 0x41], [0xFF]]
+        let messages = (plain + long + atCut).map { Array($0.utf8) } + invalid
+        for message in messages {
+            for appName in [nil, "", "sshd"] {
+                let title = SyslogAlertParser.title(message, appName: appName)
+                #expect(title == Self.characterTitle(message, appName: appName), "\(message) \(appName ?? "nil")")
+            }
+        }
+    }
+}
+
 @Suite("Syslog framing")
 struct SyslogFramingTests {
     /// A stream mixing octet counting (with an LF inside a message) and LF, CRLF and NUL framing.

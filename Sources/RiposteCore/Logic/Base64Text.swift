@@ -35,100 +35,114 @@ enum Base64Text {
 
     /// The offset (0–3) into `head` from which base64 decodes to text, and the text's encoding; nil
     /// when no offset does. `head` holds only base64 alphabet characters.
-    static func alignment(of head: some Collection<UInt8>) -> (offset: Int, encoding: Encoding)? {
-        let characters = Array(head.prefix(headLength))
+    static func alignment(of head: UnsafeBufferPointer<UInt8>) -> (offset: Int, encoding: Encoding)? {
+        let characters = UnsafeBufferPointer(rebasing: head.prefix(headLength))
         guard characters.count >= minimumLength else { return nil }
-        for offset in 0..<4 {
-            let decoded = decode(characters[offset...])
-            if let encoding = encoding(of: decoded[...]) { return (offset, encoding) }
+        // The four trials decode into one stack buffer: most runs in log text are words and paths, tried and
+        // rejected, so allocating for them was most of the extractor's allocations.
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: headLength / 4 * 3) { buffer in
+            for offset in 0..<4 {
+                let count = decode(UnsafeBufferPointer(rebasing: characters[offset...]), into: buffer)
+                if let encoding = encoding(of: UnsafeBufferPointer(rebasing: buffer[..<count])) { return (offset, encoding) }
+            }
+            return nil
         }
-        return nil
     }
 
-    /// Decodes base64 alphabet characters (no padding, no line breaks); a trailing group of two or
-    /// three characters gives one or two bytes, a lone trailing character is dropped.
-    static func decode(_ characters: some Collection<UInt8>, into output: inout [UInt8]) {
-        var accumulator: UInt32 = 0
-        var pending = 0
-        for character in characters {
-            accumulator = accumulator << 6 | UInt32(values[Int(character)])
-            pending += 1
-            if pending == 4 {
-                output.append(UInt8(truncatingIfNeeded: accumulator >> 16))
-                output.append(UInt8(truncatingIfNeeded: accumulator >> 8))
-                output.append(UInt8(truncatingIfNeeded: accumulator))
-                accumulator = 0
-                pending = 0
+    /// Decodes base64 alphabet characters (no padding, no line breaks) into `output`, which has room for
+    /// `characters.count / 4 * 3 + 2` bytes, and returns how many it wrote: a trailing group of two or three
+    /// characters gives one or two bytes, a lone trailing character is dropped.
+    static func decode(_ characters: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        values.withUnsafeBufferPointer { values in
+            var accumulator: UInt32 = 0
+            var pending = 0
+            var count = 0
+            for character in characters {
+                accumulator = accumulator << 6 | UInt32(values[Int(character)])
+                pending += 1
+                if pending == 4 {
+                    output[count] = UInt8(truncatingIfNeeded: accumulator >> 16)
+                    output[count + 1] = UInt8(truncatingIfNeeded: accumulator >> 8)
+                    output[count + 2] = UInt8(truncatingIfNeeded: accumulator)
+                    count += 3
+                    accumulator = 0
+                    pending = 0
+                }
+            }
+            if pending == 3 {
+                output[count] = UInt8(truncatingIfNeeded: accumulator >> 10)
+                output[count + 1] = UInt8(truncatingIfNeeded: accumulator >> 2)
+                count += 2
+            } else if pending == 2 {
+                output[count] = UInt8(truncatingIfNeeded: accumulator >> 4)
+                count += 1
+            }
+            return count
+        }
+    }
+
+    /// The bytes `characters` decode to, as ``decode(_:into:)`` reads them.
+    static func decode(_ characters: ArraySlice<UInt8>) -> [UInt8] {
+        characters.withUnsafeBufferPointer { input in
+            [UInt8](unsafeUninitializedCapacity: input.count / 4 * 3 + 2) { output, count in
+                count = decode(input, into: output)
             }
         }
-        if pending == 3 {
-            output.append(UInt8(truncatingIfNeeded: accumulator >> 10))
-            output.append(UInt8(truncatingIfNeeded: accumulator >> 2))
-        } else if pending == 2 {
-            output.append(UInt8(truncatingIfNeeded: accumulator >> 4))
-        }
-    }
-
-    static func decode(_ characters: some Collection<UInt8>) -> [UInt8] {
-        var output: [UInt8] = []
-        output.reserveCapacity(characters.count / 4 * 3 + 2)
-        decode(characters, into: &output)
-        return output
     }
 
     /// The encoding `bytes` are text in, or nil when they are not text.
-    static func encoding(of bytes: ArraySlice<UInt8>) -> Encoding? {
+    static func encoding(of bytes: UnsafeBufferPointer<UInt8>) -> Encoding? {
         guard bytes.count >= 8 else { return nil }
         if isUTF16LittleEndianText(bytes) { return .utf16LittleEndian }
-        return textBytes(bytes) * 5 >= bytes.count * 4 ? .utf8 : nil
+        return isUTF8Text(bytes) ? .utf8 : nil
     }
+
+    // Both checks stop at the first byte that puts the share of text below 80%: most runs tried are not base64 at
+    // all, and their bytes are random.
 
     /// True when at least 80% of the code units are printable ASCII or whitespace with a zero high byte.
-    static func isUTF16LittleEndianText(_ bytes: ArraySlice<UInt8>) -> Bool {
-        var units = 0
-        var text = 0
-        var index = bytes.startIndex
-        while index + 1 < bytes.endIndex {
-            if bytes[index + 1] == 0 && isPrintable(bytes[index]) { text += 1 }
-            units += 1
-            index += 2
+    static func isUTF16LittleEndianText(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let units = bytes.count / 2
+        guard units >= 4 else { return false }
+        var other = 0
+        for unit in 0..<units where bytes[2 * unit + 1] != 0 || !isPrintable(bytes[2 * unit]) {
+            other += 1
+            if other * 5 > units { return false }
         }
-        return units >= 4 && text * 5 >= units * 4
+        return true
     }
 
-    /// How many of `bytes` are printable ASCII, whitespace, or part of a well-formed UTF-8 sequence.
-    static func textBytes(_ bytes: ArraySlice<UInt8>) -> Int {
-        var text = 0
-        var index = bytes.startIndex
-        while index < bytes.endIndex {
+    /// True when at least 80% of `bytes` are printable ASCII, whitespace, or part of a well-formed UTF-8 sequence.
+    static func isUTF8Text(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var other = 0
+        var index = 0
+        while index < bytes.count {
             let byte = bytes[index]
-            if byte < 0x80 {
-                if isPrintable(byte) { text += 1 }
-                index += 1
-                continue
-            }
-            let length: Int
-            switch byte {
-            case 0xC2...0xDF: length = 2
-            case 0xE0...0xEF: length = 3
-            case 0xF0...0xF4: length = 4
-            default: length = 1
-            }
-            var valid = length > 1 && index + length <= bytes.endIndex
-            if valid {
-                for continuation in (index + 1)..<(index + length) where bytes[continuation] & 0xC0 != 0x80 {
-                    valid = false
-                    break
+            var length = 1
+            var valid = isPrintable(byte)
+            if byte >= 0x80 {
+                switch byte {
+                case 0xC2...0xDF: length = 2
+                case 0xE0...0xEF: length = 3
+                case 0xF0...0xF4: length = 4
+                default: length = 1
                 }
+                valid = length > 1 && index + length <= bytes.count
+                if valid {
+                    for continuation in (index + 1)..<(index + length) where bytes[continuation] & 0xC0 != 0x80 {
+                        valid = false
+                        break
+                    }
+                }
+                if !valid { length = 1 }
             }
-            if valid {
-                text += length
-                index += length
-            } else {
-                index += 1
+            if !valid {
+                other += 1
+                if other * 5 > bytes.count { return false }
             }
+            index += length
         }
-        return text
+        return true
     }
 
     @inline(__always)

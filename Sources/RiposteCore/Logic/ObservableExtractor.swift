@@ -185,8 +185,15 @@ public enum ObservableExtractor {
             let bytes = self.bytes
             let count = bytes.count
             work += count
+            let shortest = 32
             var index = 0
             while index < count {
+                // No hex run goes on from before `index`. A hash needs `shortest` hex digits: when the last of them
+                // would not be one, no hash starts before it, so skip past it (most text has no long hex runs).
+                if index + shortest <= count, classes[Int(bytes[index + shortest - 1])] & ByteClass.hex == 0 {
+                    index += shortest
+                    continue
+                }
                 guard classes[Int(bytes[index])] & ByteClass.hex != 0 else {
                     index += 1
                     continue
@@ -228,8 +235,14 @@ public enum ObservableExtractor {
             let count = bytes.count
             work += count
             var characters: [UInt8] = []
+            let shortest = Base64Text.minimumLength
             var index = 0
             while index < count {
+                // As for hashes: no run goes on from before `index`, and none shorter than `shortest` is decoded.
+                if index + shortest <= count, classes[Int(bytes[index + shortest - 1])] & ByteClass.base64 == 0 {
+                    index += shortest
+                    continue
+                }
                 guard classes[Int(bytes[index])] & ByteClass.base64 != 0 else {
                     index += 1
                     continue
@@ -239,7 +252,7 @@ public enum ObservableExtractor {
                 guard index - start >= Base64Text.minimumLength, decodingBudget > 0 else { continue }
                 let head = bytes[start..<min(index, start + Base64Text.headLength)]
                 work += 4 * head.count
-                guard let (offset, encoding) = Base64Text.alignment(of: head) else { continue }
+                guard let (offset, encoding) = Base64Text.alignment(of: UnsafeBufferPointer(rebasing: head)) else { continue }
 
                 // The run's characters, line by line, up to what the run and the call may decode.
                 let limit = min(ObservableExtractor.maximumDecodedRunBytes, decodingBudget) / 3 * 4 + offset
@@ -260,7 +273,7 @@ public enum ObservableExtractor {
                 }
                 work += 2 * characters.count
                 let decoded = Base64Text.decode(characters[offset...])
-                guard Base64Text.encoding(of: decoded[...]) == encoding else { continue }
+                guard decoded.withUnsafeBufferPointer({ Base64Text.encoding(of: $0) }) == encoding else { continue }
                 let text = Base64Text.scannable(decoded, encoding: encoding)
                 decodingBudget -= decoded.count
                 decodedRuns += 1
@@ -301,10 +314,22 @@ public enum ObservableExtractor {
                 var interesting = false  // contains '.', '@' or ':'
                 var url = false
                 while index < count {
+                    if !copying {
+                        // Plain bytes are most of any word: a tight loop that only notes whether one was special.
+                        var seen: UInt8 = 0
+                        while index < count {
+                            let flags = classes[Int(bytes[index])]
+                            guard flags & ByteClass.plain != 0 else { break }
+                            seen |= flags
+                            index += 1
+                        }
+                        if seen & ByteClass.special != 0 { interesting = true }
+                        guard index < count else { break }
+                    }
                     let byte = bytes[index]
                     let flags = classes[Int(byte)]
                     if flags & ByteClass.plain != 0 {
-                        if copying { copy.append(byte) }
+                        copy.append(byte)
                         if flags & ByteClass.special != 0 { interesting = true }
                         index += 1
                         continue
@@ -376,6 +401,9 @@ public enum ObservableExtractor {
 
         /// At a space: the length of ` [at] `, ` (at) `, ` [@] ` or ` (@) ` (any case) with a byte after it.
         func spacedAt(at index: Int) -> Int? {
+            // Each pattern has a bracket after its space; checking that first spares most spaces the four comparisons.
+            guard index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "[") || bytes[index + 1] == UInt8(ascii: "(")
+            else { return nil }
             for pattern in spacedAtSigns where index + pattern.count < bytes.count {
                 if matches(pattern, at: index, caseInsensitive: true) { return pattern.count }
             }

@@ -262,6 +262,9 @@ enum ExtensionScanner {
         var valueStart = first
         var index = first
         while index < end {
+            // Most of a line is values: skip eight bytes at a time while they hold neither `=` nor a backslash.
+            while index + 8 <= end, !mayHoldEqualsOrBackslash(bytes, at: index) { index += 8 }
+            guard index < end else { break }
             let byte = bytes[index]
             if byte == Bytes.backslash, escapes {
                 index += 2
@@ -292,6 +295,15 @@ enum ExtensionScanner {
         } else if first < end {
             throw LineSyntaxError("expected key=value, found \(Bytes.quoted(bytes, first..<end))", at: first)
         }
+    }
+
+    /// True when one of the eight bytes from `index` is `=` or a backslash.
+    @inline(__always)
+    static func mayHoldEqualsOrBackslash(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
+        let word = UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self)
+        // A byte of `x` is zero exactly when this leaves its high bit set in the result.
+        func hasZeroByte(_ x: UInt64) -> Bool { (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080 != 0 }
+        return hasZeroByte(word ^ 0x3D3D_3D3D_3D3D_3D3D) || hasZeroByte(word ^ 0x5C5C_5C5C_5C5C_5C5C)
     }
 
     @inline(__always)

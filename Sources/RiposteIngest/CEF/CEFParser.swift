@@ -1,6 +1,7 @@
 // Maps ArcSight CEF lines (`?source=cef`) to alert drafts.
 import FoundationEssentials
 package import RiposteCore
+import RiposteRuntime
 
 /// Parses a body of CEF lines, one event per line (LF or CRLF; blank lines skipped), each optionally after a
 /// syslog header (`<13>Jan 18 11:07:53 host CEF:0|…`, `Sep 10 23:54:51 172.30.0.20 ASM:CEF:0|…`).
@@ -84,6 +85,7 @@ package struct CEFParser: AlertParser {
         fileprivate var first = [Int](repeating: -1, count: Role.allCases.count)
         /// The custom-string and IPv6 custom fields, in order.
         fileprivate var customs: [Int] = []
+        let hasher = Crypto.SHA256Hasher()
     }
 
     /// Maps one scanned line. - Throws: ``FieldError`` naming the field whose value is invalid.
@@ -156,7 +158,7 @@ package struct CEFParser: AlertParser {
         if let externalID = text(.externalId) {
             sourceRef = "\(vendor)|\(product)|\(externalID)"
         } else {
-            sourceRef = sha256SourceRef(raw)
+            sourceRef = sha256SourceRef(line, hasher: scratch.hasher)
         }
         let title = name.isEmpty ? "\(vendor) \(product) \(signatureID)" : name
         return AlertDraft(

@@ -1,6 +1,7 @@
 // Maps IBM QRadar LEEF lines (`?source=leef`) to alert drafts.
 import FoundationEssentials
 package import RiposteCore
+import RiposteRuntime
 
 /// Parses a body of LEEF 1.0/2.0 lines, one event per line (LF or CRLF; blank lines skipped), each optionally
 /// after a syslog header.
@@ -61,6 +62,7 @@ package struct LEEFParser: AlertParser {
         /// The `devTimeFormat` patterns compiled so far.
         var formats = JavaDateFormatCache()
         var observables = ObservableCollector()
+        let hasher = Crypto.SHA256Hasher()
     }
 
     /// Maps one scanned line. - Throws: ``FieldError`` naming the attribute whose value is invalid.
@@ -120,7 +122,7 @@ package struct LEEFParser: AlertParser {
         let raw = Array(line)
         return AlertDraft(
             source: source,
-            sourceRef: sha256SourceRef(raw),
+            sourceRef: sha256SourceRef(line, hasher: scratch.hasher),
             title: Bytes.string(line, layout.header[1], " ", layout.header[2], ": ", layout.header[4]),
             severity: severity,
             time: time,

@@ -90,29 +90,35 @@ enum LineMapping {
     /// Observables from a custom field by what its label says it holds (`HostName_Ext`, `Requested URL`, …).
     static func addLabelled(_ value: String, label: String, to observables: inout ObservableCollector) {
         guard !value.isEmpty else { return }
-        // Byte-level and case-insensitive: `String.contains` costs more than parsing the whole line.
-        let label = label.utf8.map { $0 &- 0x41 < 26 ? $0 | 0x20 : $0 }
-        func mentions(_ word: StaticString) -> Bool {
-            let pattern = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
-            guard label.count >= pattern.count else { return false }
-            for start in 0...(label.count - pattern.count)
-            where label[start] == pattern[0] && pattern.indices.allSatisfy({ label[start + $0] == pattern[$0] }) {
-                return true
+        var label = label
+        label.withUTF8 { text in
+            // Lowercased on the stack and compared as bytes: `String.contains`, or an array per label, cost more
+            // than parsing the whole line.
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: text.count) { lower in
+                for index in text.indices { lower[index] = text[index] &- 0x41 < 26 ? text[index] | 0x20 : text[index] }
+                func mentions(_ word: StaticString) -> Bool {
+                    let pattern = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
+                    guard lower.count >= pattern.count else { return false }
+                    for start in 0...(lower.count - pattern.count)
+                    where lower[start] == pattern[0] && pattern.indices.allSatisfy({ lower[start + $0] == pattern[$0] }) {
+                        return true
+                    }
+                    return false
+                }
+                if mentions("url") || mentions("uri") {
+                    observables.add(url(value, host: nil, port: nil, secure: false))
+                } else if mentions("hash") || mentions("md5") || mentions("sha") {
+                    observables.add(hash(value))
+                } else if mentions("mail") {
+                    observables.add(.email, value)
+                } else if mentions("host") || mentions("domain") {
+                    observables.addHost(value)
+                } else if mentions("user") || mentions("account") {
+                    observables.add(.username, value)
+                } else if mentions("ip") || mentions("addr") {
+                    observables.add(IPAddress(value).map { ParsedIP(address: $0, text: $0.description) })
+                }
             }
-            return false
-        }
-        if mentions("url") || mentions("uri") {
-            observables.add(url(value, host: nil, port: nil, secure: false))
-        } else if mentions("hash") || mentions("md5") || mentions("sha") {
-            observables.add(hash(value))
-        } else if mentions("mail") {
-            observables.add(.email, value)
-        } else if mentions("host") || mentions("domain") {
-            observables.addHost(value)
-        } else if mentions("user") || mentions("account") {
-            observables.add(.username, value)
-        } else if mentions("ip") || mentions("addr") {
-            observables.add(IPAddress(value).map { ParsedIP(address: $0, text: $0.description) })
         }
     }
 }

