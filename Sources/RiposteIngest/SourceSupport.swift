@@ -17,7 +17,9 @@ package protocol JSONMultiAlertParser: AlertParser {
 extension JSONMultiAlertParser {
     package func parse(body: [UInt8], limits: IngestLimits = .default) throws -> [AlertDraft] {
         var drafts: [AlertDraft] = []
-        try AlertIngest.forEachRecord(in: body, limits: limits) { record, bytes, value in
+        // At least one draft per record, so the drafts (a few hundred bytes each) are not copied as the array grows.
+        try AlertIngest.forEachRecord(in: body, limits: limits, expecting: { drafts.reserveCapacity($0) }) {
+            record, bytes, value in
             do {
                 drafts += try parse(record: bytes, value: value)
             } catch let error as RiposteError {
