@@ -7,6 +7,12 @@ public enum ObservableNormalizer {
     /// IPs get their canonical text; domains, host names, emails and hashes are lowercased; a
     /// domain loses a trailing dot; URLs get a lowercase scheme and host.
     public static func normalize(_ raw: some StringProtocol, as type: ObservableType) -> String? {
+        // On a Substring: other modules cannot specialise this generic function, and its body ran several times
+        // slower as unspecialised code.
+        normalize(text: Substring(raw), as: type)
+    }
+
+    static func normalize(text raw: Substring, as type: ObservableType) -> String? {
         let text = raw.trimmingWhitespace()
         guard !text.isEmpty, text.utf8.count <= 2048 else { return nil }
         switch type {
@@ -39,7 +45,8 @@ public enum ObservableNormalizer {
         case .sha1: return normalizeHex(text, length: 40)
         case .sha256: return normalizeHex(text, length: 64)
         case .username:
-            guard text.utf8.count <= 256, !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+            // Control characters are single bytes in UTF-8, and no byte of a longer sequence is below 0x80.
+            guard text.utf8.count <= 256, !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F })
             else { return nil }
             return String(text)
         }
@@ -99,7 +106,10 @@ public enum ObservableNormalizer {
 
     static func normalizeHex(_ text: Substring, length: Int) -> String? {
         guard text.utf8.count == length, text.utf8.allSatisfy(\.isHexDigit) else { return nil }
-        return text.lowercased()
+        // ASCII hex digits: lowercasing each byte is what `lowercased()` does, without its Unicode work.
+        return String(unsafeUninitializedCapacity: length) { buffer in
+            buffer.initialize(from: text.utf8.lazy.map { $0 >= 0x41 && $0 <= 0x46 ? $0 | 0x20 : $0 }).1
+        }
     }
 
     /// `scheme://host[:port]/rest`: scheme and host lowercased, an IP or domain host, nothing else touched.
