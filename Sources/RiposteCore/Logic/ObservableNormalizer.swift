@@ -105,10 +105,16 @@ public enum ObservableNormalizer {
     }
 
     static func normalizeHex(_ text: Substring, length: Int) -> String? {
-        guard text.utf8.count == length, text.utf8.allSatisfy(\.isHexDigit) else { return nil }
-        // ASCII hex digits: lowercasing each byte is what `lowercased()` does, without its Unicode work.
-        return String(unsafeUninitializedCapacity: length) { buffer in
-            buffer.initialize(from: text.utf8.lazy.map { $0 >= 0x41 && $0 <= 0x46 ? $0 | 0x20 : $0 }).1
+        var text = text
+        return text.withUTF8 { bytes in
+            guard bytes.count == length, bytes.allSatisfy(\.isHexDigit) else { return nil }
+            // ASCII hex digits: lowercasing each byte is what `lowercased()` does, without its Unicode work.
+            return String(unsafeUninitializedCapacity: length) { out in
+                for index in 0..<length {
+                    out[index] = bytes[index] >= 0x41 && bytes[index] <= 0x46 ? bytes[index] | 0x20 : bytes[index]
+                }
+                return length
+            }
         }
     }
 
