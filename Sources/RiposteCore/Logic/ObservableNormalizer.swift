@@ -120,6 +120,7 @@ public enum ObservableNormalizer {
 
     /// `scheme://host[:port]/rest`: scheme and host lowercased, an IP or domain host, nothing else touched.
     static func normalizeURL(_ text: Substring) -> String? {
+        if isCanonicalURL(text) { return String(text) }
         // Byte scans: every delimiter is ASCII, so its UTF-8 index is a valid String index.
         let bytes = text.utf8
         guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")), bytes[colon...].starts(with: "://".utf8) else { return nil }
@@ -134,6 +135,57 @@ public enum ObservableNormalizer {
         guard isValidAuthority(authority) else { return nil }
         let normalizedScheme = scheme.hasPrefix("hxxp") ? "http" + scheme.dropFirst(4) : scheme
         return normalizedScheme + "://" + authority.lowercased() + afterScheme[authorityEnd...]
+    }
+
+    /// Whether the general path of ``normalizeURL(_:)`` would return `text` unchanged, checked on bytes: `http` or
+    /// `https`, a host of lowercase labels (letters, digits, `-`, `_`; none empty, none starting or ending with `-`,
+    /// at most 63 bytes each and 253 in all), an optional port of digits, then nothing or `/`, `?` or `#`, and no
+    /// byte at or below space or DEL after the scheme.
+    static func isCanonicalURL(_ text: Substring) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            var index: Int
+            if bytes.starts(with: "https://".utf8) {
+                index = 8
+            } else if bytes.starts(with: "http://".utf8) {
+                index = 7
+            } else {
+                return false
+            }
+            let hostStart = index
+            var labelLength = 0
+            var previous = UInt8(ascii: ".")
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "/") || byte == UInt8(ascii: "?") || byte == UInt8(ascii: "#")
+                    || byte == UInt8(ascii: ":")
+                {
+                    break
+                }
+                if byte == UInt8(ascii: ".") {
+                    guard labelLength > 0, previous != UInt8(ascii: "-") else { return false }
+                    labelLength = 0
+                } else {
+                    let allowed = (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x5F || byte == 0x2D
+                    guard allowed, labelLength < 63, !(labelLength == 0 && byte == 0x2D) else { return false }
+                    labelLength += 1
+                }
+                previous = byte
+                index += 1
+            }
+            guard index - hostStart <= 253, labelLength > 0, previous != UInt8(ascii: "-") else { return false }
+            if index < bytes.count, bytes[index] == UInt8(ascii: ":") {
+                index += 1
+                let portStart = index
+                while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 { index += 1 }
+                guard index > portStart else { return false }
+                guard
+                    index == bytes.count || bytes[index] == UInt8(ascii: "/") || bytes[index] == UInt8(ascii: "?")
+                        || bytes[index] == UInt8(ascii: "#")
+                else { return false }
+            }
+            return !bytes[index...].contains { $0 <= 0x20 || $0 == 0x7F }
+        }
     }
 
     static let urlSchemes: Set<String> = ["http", "https", "ftp", "ftps", "hxxp", "hxxps", "ldap", "ldaps", "rmi"]
