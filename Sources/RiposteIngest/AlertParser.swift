@@ -61,7 +61,7 @@ package enum AlertIngest {
         body: [UInt8], parser: some JSONAlertParser, limits: IngestLimits = .default
     ) throws -> [AlertDraft] {
         var drafts: [AlertDraft] = []
-        try forEachRecord(in: body, limits: limits) { record, bytes, value in
+        try forEachRecord(in: body, limits: limits, expecting: { drafts.reserveCapacity($0) }) { record, bytes, value in
             do {
                 drafts.append(try parser.parse(record: bytes, value: value))
             } catch let error as RiposteError {
@@ -71,19 +71,22 @@ package enum AlertIngest {
         return drafts
     }
 
-    /// Splits and decodes `body`, calling `handle` with each record, its bytes and its JSON value, in order.
+    /// Splits and decodes `body`, calling `expecting` with the number of records once split, then `handle` with
+    /// each record, its bytes and its JSON value, in order.
     /// - Throws: `.invalid`/`.tooLarge` from splitting or decoding (naming the record), or what `handle` throws.
     package static func forEachRecord(
-        in body: [UInt8], limits: IngestLimits = .default,
+        in body: [UInt8], limits: IngestLimits = .default, expecting: (Int) -> Void = { _ in },
         _ handle: (AlertPayloadRecord, [UInt8], JSONValue) throws -> Void
     ) throws {
         let records = try AlertPayloadSplitter(limits: limits).split(body)
+        expecting(records.count)
+        var workspace = JSONParser.Workspace()
         try body.withUnsafeBufferPointer { buffer in
             for record in records {
                 let bytes = UnsafeBufferPointer(rebasing: buffer[record.range])
                 let value: JSONValue
                 do throws(JSONSyntaxError) {
-                    value = try JSONParser.parse(bytes, maxDepth: limits.maxDepth)
+                    value = try JSONParser.parse(bytes, maxDepth: limits.maxDepth, workspace: &workspace)
                 } catch {
                     let offset = record.range.lowerBound + error.offset
                     var line = record.line

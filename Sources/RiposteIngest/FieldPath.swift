@@ -1,4 +1,5 @@
 // Dotted field paths with array indexes (`a.b[0].c`, `files[*].sha256`) resolved against decoded JSON records.
+import Glibc
 package import RiposteCore
 
 /// A path into a JSON record, as mappings and the ECS-based parsers name fields.
@@ -197,18 +198,24 @@ package struct FieldPath: Sendable, Hashable, CustomStringConvertible {
         _ members: [(String, JSONValue)], joined: [UInt8], stops: [Int], offset: Int
     ) -> (JSONValue, Int)? {
         let remaining = joined.count - offset
-        let firstByte = joined[offset]
+        // Bit n is set when a key of n bytes would end at a stop: most members are passed over on their length alone.
+        var stopLengths: UInt64 = 0
+        for stop in stops where stop > offset && stop - offset < 64 { stopLengths |= 1 << UInt64(stop - offset) }
         // Members are read in place (not bound by a for-in), which saves a retain and release per member.
         return joined.withUnsafeBufferPointer { path in
             members.withUnsafeBufferPointer { buffer in
                 for index in buffer.indices {
                     let length = buffer[index].0.utf8.count
-                    guard length <= remaining, stops.contains(offset + length) else { continue }
+                    if length < 64 {
+                        guard stopLengths & (1 << UInt64(length)) != 0 else { continue }
+                    } else {
+                        guard length <= remaining, stops.contains(offset + length) else { continue }
+                    }
                     let expected = UnsafeBufferPointer(rebasing: path[offset..<(offset + length)])
-                    let equal =
-                        buffer[index].0.utf8.withContiguousStorageIfAvailable { keyBytes in
-                            keyBytes.first == firstByte && keyBytes.elementsEqual(expected)
-                        } ?? buffer[index].0.utf8.elementsEqual(expected)
+                    let inPlace: Bool? = buffer[index].0.utf8.withContiguousStorageIfAvailable { key in
+                        memcmp(key.baseAddress!, expected.baseAddress!, length) == 0
+                    }
+                    let equal = inPlace ?? buffer[index].0.utf8.elementsEqual(expected)
                     if equal { return (buffer[index].1, offset + length) }
                 }
                 return nil

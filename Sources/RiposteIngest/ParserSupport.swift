@@ -168,10 +168,10 @@ func quoted(_ value: JSONValue) -> String {
 }
 
 /// SHA-256 of `bytes` as lowercase hex, for source refs derived from a record's exact bytes.
-func sha256Hex(_ bytes: [UInt8]) -> String { Crypto.sha256Hex(bytes) }
+func sha256Hex(_ bytes: [UInt8]) -> String { bytes.withUnsafeBufferPointer { Crypto.sha256Hex(prefix: "", $0) } }
 
 /// `sha256:` and the SHA-256 of `bytes` as lowercase hex: the source ref of a record without an id of its own.
-func sha256SourceRef(_ bytes: [UInt8]) -> String { Crypto.sha256Hex(prefix: "sha256:", bytes) }
+func sha256SourceRef(_ bytes: [UInt8]) -> String { bytes.withUnsafeBufferPointer { Crypto.sha256Hex(prefix: "sha256:", $0) } }
 
 /// The same source ref through `hasher`, for a parser that hashes every line of a body.
 func sha256SourceRef(_ bytes: UnsafeBufferPointer<UInt8>, hasher: Crypto.SHA256Hasher) -> String {
@@ -184,28 +184,39 @@ enum CanonicalText {
     /// `host` in lowercase when it is a plain DNS or host name (labels of letters, digits, `-`, `_`,
     /// none empty, none starting or ending with `-`, at most 253 bytes), else nil.
     static func lowercasedHostName(_ host: String) -> String? {
-        var bytes = Array(host.utf8)
-        guard !bytes.isEmpty, bytes.count <= 253 else { return nil }
+        var text = host
+        return text.withUTF8 { bytes in
+            guard isHostName(bytes) else { return nil }
+            // Most names are lowercase already: the same string then, not a copy.
+            guard bytes.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return host }
+            return String(unsafeUninitializedCapacity: bytes.count) { out in
+                for index in bytes.indices {
+                    out[index] = bytes[index] >= 0x41 && bytes[index] <= 0x5A ? bytes[index] | 0x20 : bytes[index]
+                }
+                return bytes.count
+            }
+        }
+    }
+
+    /// Whether `bytes` are a plain host name as ``lowercasedHostName(_:)`` accepts one, in either case.
+    private static func isHostName(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard !bytes.isEmpty, bytes.count <= 253 else { return false }
         var labelLength = 0
         var previous: UInt8 = UInt8(ascii: ".")
         for index in bytes.indices {
             var byte = bytes[index]
-            if byte >= 0x41 && byte <= 0x5A {
-                byte |= 0x20
-                bytes[index] = byte
-            }
+            if byte >= 0x41 && byte <= 0x5A { byte |= 0x20 }
             if byte == UInt8(ascii: ".") {
-                guard labelLength > 0, previous != UInt8(ascii: "-") else { return nil }
+                guard labelLength > 0, previous != UInt8(ascii: "-") else { return false }
                 labelLength = 0
             } else {
                 let allowed = (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x5F || byte == 0x2D
-                guard allowed, labelLength < 63, !(labelLength == 0 && byte == 0x2D) else { return nil }
+                guard allowed, labelLength < 63, !(labelLength == 0 && byte == 0x2D) else { return false }
                 labelLength += 1
             }
             previous = byte
         }
-        guard labelLength > 0, previous != UInt8(ascii: "-") else { return nil }
-        return String(decoding: bytes, as: UTF8.self)
+        return labelLength > 0 && previous != UInt8(ascii: "-")
     }
 
     /// `scheme://host[:port]path` in ObservableNormalizer's canonical form, when `host` is a plain

@@ -17,7 +17,9 @@ package protocol JSONMultiAlertParser: AlertParser {
 extension JSONMultiAlertParser {
     package func parse(body: [UInt8], limits: IngestLimits = .default) throws -> [AlertDraft] {
         var drafts: [AlertDraft] = []
-        try AlertIngest.forEachRecord(in: body, limits: limits) { record, bytes, value in
+        // At least one draft per record, so the drafts (a few hundred bytes each) are not copied as the array grows.
+        try AlertIngest.forEachRecord(in: body, limits: limits, expecting: { drafts.reserveCapacity($0) }) {
+            record, bytes, value in
             do {
                 drafts += try parse(record: bytes, value: value)
             } catch let error as RiposteError {
@@ -155,12 +157,15 @@ extension Severity {
 /// A source ref derived from chosen fields when a source has no id of its own: `sha256:` of the
 /// fields' texts joined by U+001F, so the same alert re-serialised differently is still a duplicate.
 func derivedSourceRef(_ parts: [String]) -> String {
-    var bytes: [UInt8] = []
-    bytes.reserveCapacity(parts.reduce(parts.count) { $0 + $1.utf8.count })
-    for (index, part) in parts.enumerated() {
-        if index > 0 { bytes.append(0x1F) }
-        var part = part
-        part.withUTF8 { bytes.append(contentsOf: $0) }  // a buffer copy, not a walk of the UTF-8 view
+    let byteCount = parts.reduce(max(parts.count - 1, 0)) { $0 + $1.utf8.count }
+    let bytes = [UInt8](unsafeUninitializedCapacity: byteCount) { buffer, count in
+        for (index, var part) in parts.enumerated() {
+            if index > 0 {
+                buffer[count] = 0x1F
+                count += 1
+            }
+            count = part.withUTF8 { buffer[count...].initialize(fromContentsOf: $0) }  // a copy, not a UTF-8 view walk
+        }
     }
     return sha256SourceRef(bytes)
 }

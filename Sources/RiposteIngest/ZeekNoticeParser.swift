@@ -38,7 +38,8 @@ package struct ZeekNoticeParser: AlertParser {
         while start < body.count, [0x20, 0x09, 0x0A, 0x0D].contains(body[start]) { start += 1 }
         if start < body.count, body[start] == UInt8(ascii: "{") || body[start] == UInt8(ascii: "[") {
             var drafts: [AlertDraft] = []
-            try AlertIngest.forEachRecord(in: body, limits: limits) { record, bytes, value in
+            try AlertIngest.forEachRecord(in: body, limits: limits, expecting: { drafts.reserveCapacity($0) }) {
+                record, bytes, value in
                 do {
                     guard let members = value.objectMembers else { throw RiposteError.invalid("expected a JSON object") }
                     drafts.append(try notice(NoticeFields(members: members), raw: bytes))
@@ -50,9 +51,11 @@ package struct ZeekNoticeParser: AlertParser {
         }
         var reader = TSVReader(body: body, limits: limits)
         var drafts: [AlertDraft] = []
+        // One draft per line at most, reserved so the drafts (a few hundred bytes each) are not copied as the array grows.
+        drafts.reserveCapacity(min(TSVReader.lineCount(body), limits.maxRecords))
         while let line = try reader.nextNotice() {
             do {
-                drafts.append(try notice(NoticeFields(texts: line.values), raw: reader.header + line.bytes))
+                drafts.append(try notice(NoticeFields(texts: line.values), raw: reader.raw(line)))
             } catch let error as RiposteError {
                 throw RiposteError(
                     error.code, "line \(line.number) (notice \(reader.notices)): \(error.message)", underlying: error)
@@ -326,6 +329,25 @@ struct TSVReader {
     private mutating func resetColumns() {
         for position in columns.indices { columns[position] = nil }
         columnAt = []
+    }
+
+    /// The raw payload of a data line: the current block's header lines, then the line, in one allocation.
+    func raw(_ line: Line) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: header.count + line.bytes.count) { buffer, count in
+            let headerEnd = buffer.initialize(fromContentsOf: header)
+            count = buffer[headerEnd...].initialize(fromContentsOf: line.bytes)
+        }
+    }
+
+    /// How many lines `body` has (its line feeds, and a last line without one).
+    static func lineCount(_ body: [UInt8]) -> Int {
+        var count = 0
+        var start = 0
+        while start < body.count {
+            start = lineEnd(body, from: start) + 1
+            count += 1
+        }
+        return count
     }
 
     /// The index of the first line feed in `body` from `start`, or its end.

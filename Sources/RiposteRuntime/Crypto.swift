@@ -12,15 +12,17 @@ package enum Crypto {
     /// `prefix` then the SHA-256 of `bytes` as lowercase hex, made as one string (`sha256:…` source refs are
     /// computed for every line a parser reads, so no intermediate arrays or strings).
     package static func sha256Hex(prefix: String, _ bytes: some Collection<UInt8>) -> String {
+        let hex: String? = bytes.withContiguousStorageIfAvailable { sha256Hex(prefix: prefix, $0) }
+        return hex ?? Array(bytes).withUnsafeBufferPointer { sha256Hex(prefix: prefix, $0) }
+    }
+
+    /// ``sha256Hex(prefix:_:)`` of bytes in memory; not generic, so callers in other modules do not run the
+    /// unspecialised generic (its witness calls cost a third as much as the digest of a short source ref).
+    package static func sha256Hex(prefix: String, _ bytes: UnsafeBufferPointer<UInt8>) -> String {
         var digest: SHA256Digest = (0, 0, 0, 0)
         withUnsafeMutableBytes(of: &digest) { output in
             let out = output.baseAddress!.assumingMemoryBound(to: UInt8.self)
-            let done: Void? = bytes.withContiguousStorageIfAvailable {
-                _ = EVP_Digest($0.baseAddress, $0.count, out, nil, sha256, nil)
-            }
-            if done == nil {
-                _ = Array(bytes).withUnsafeBufferPointer { EVP_Digest($0.baseAddress, $0.count, out, nil, sha256, nil) }
-            }
+            _ = EVP_Digest(bytes.baseAddress, bytes.count, out, nil, sha256, nil)
         }
         return hex(prefix: prefix, digest)
     }

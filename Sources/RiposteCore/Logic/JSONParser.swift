@@ -45,7 +45,26 @@ public enum JSONParser {
     public static func parse(
         _ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int = defaultMaxDepth
     ) throws(JSONSyntaxError) -> JSONValue {
+        var workspace = Workspace()
+        // Room for a typical alert up front: growing from empty reallocated (and copied) five times a record.
+        workspace.memberStack.reserveCapacity(32)
+        workspace.elementStack.reserveCapacity(16)
+        return try parse(bytes, maxDepth: maxDepth, workspace: &workspace)
+    }
+
+    /// Parses `bytes` as one JSON document with `workspace`'s storage, which it leaves grown for the next
+    /// document: parsing the records of a body one after another then allocates only the values.
+    /// - Throws: the syntax error and its offset within `bytes`.
+    public static func parse(
+        _ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int = defaultMaxDepth, workspace: inout Workspace
+    ) throws(JSONSyntaxError) -> JSONValue {
         var reader = Reader(bytes: bytes, maxDepth: maxDepth)
+        // Swapped in, not copied, so the reader holds the only reference and its stacks grow in place.
+        swap(&reader.workspace, &workspace)
+        defer { swap(&reader.workspace, &workspace) }
+        // A document that failed part-way left its open containers' values behind.
+        reader.workspace.memberStack.removeAll(keepingCapacity: true)
+        reader.workspace.elementStack.removeAll(keepingCapacity: true)
         reader.skipWhitespace()
         let value = try reader.parseValue()
         reader.skipWhitespace()
@@ -55,22 +74,26 @@ public enum JSONParser {
         return value
     }
 
-    private struct Reader {
-        let bytes: UnsafeBufferPointer<UInt8>
-        let maxDepth: Int
-        var index = 0
-        var depth = 0
+    /// The working storage of a parse, kept between documents by ``parse(_:maxDepth:workspace:)``.
+    public struct Workspace {
         var scratch: [UInt8] = []
         // Members and elements of the containers being parsed, so each container is allocated once at its final size.
         var memberStack: [(String, JSONValue)] = []
         var elementStack: [JSONValue] = []
 
+        public init() {}
+    }
+
+    private struct Reader {
+        let bytes: UnsafeBufferPointer<UInt8>
+        let maxDepth: Int
+        var index = 0
+        var depth = 0
+        var workspace = Workspace()
+
         init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
             self.bytes = bytes
             self.maxDepth = maxDepth
-            // Room for a typical alert up front: growing from empty reallocated (and copied) five times a record.
-            memberStack.reserveCapacity(32)
-            elementStack.reserveCapacity(16)
         }
 
         /// Moves `stack[mark...]` off the stack into a new array, in order. Moving, not copying, spares
@@ -130,7 +153,7 @@ public enum JSONParser {
                 depth -= 1
                 return .object([])
             }
-            let mark = memberStack.count
+            let mark = workspace.memberStack.count
             while true {
                 guard index < bytes.count else { throw endOfInput() }
                 guard bytes[index] == UInt8(ascii: "\"") else { throw unexpected(index, expecting: "a string key") }
@@ -141,7 +164,7 @@ public enum JSONParser {
                 index += 1
                 skipWhitespace()
                 let value = try parseValue()
-                memberStack.append((key, value))
+                workspace.memberStack.append((key, value))
                 skipWhitespace()
                 guard index < bytes.count else { throw endOfInput() }
                 switch bytes[index] {
@@ -151,7 +174,7 @@ public enum JSONParser {
                 case UInt8(ascii: "}"):
                     index += 1
                     depth -= 1
-                    return .object(Self.pop(&memberStack, from: mark))
+                    return .object(Self.pop(&workspace.memberStack, from: mark))
                 default:
                     throw unexpected(index, expecting: "',' or '}'")
                 }
@@ -165,10 +188,10 @@ public enum JSONParser {
                 depth -= 1
                 return .array([])
             }
-            let mark = elementStack.count
+            let mark = workspace.elementStack.count
             while true {
                 let element = try parseValue()
-                elementStack.append(element)
+                workspace.elementStack.append(element)
                 skipWhitespace()
                 guard index < bytes.count else { throw endOfInput() }
                 switch bytes[index] {
@@ -178,7 +201,7 @@ public enum JSONParser {
                 case UInt8(ascii: "]"):
                     index += 1
                     depth -= 1
-                    return .array(Self.pop(&elementStack, from: mark))
+                    return .array(Self.pop(&workspace.elementStack, from: mark))
                 default:
                     throw unexpected(index, expecting: "',' or ']'")
                 }
@@ -212,8 +235,8 @@ public enum JSONParser {
                 return String(decoding: text, as: UTF8.self)
             }
             if byte < 0x20 { throw controlCharacter(at: position) }
-            scratch.removeAll(keepingCapacity: true)
-            scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<position]))
+            workspace.scratch.removeAll(keepingCapacity: true)
+            workspace.scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<position]))
             return try parseEscapedString(from: position)
         }
 
@@ -225,18 +248,18 @@ public enum JSONParser {
                 switch byte {
                 case UInt8(ascii: "\""):
                     index = position + 1
-                    return String(decoding: scratch, as: UTF8.self)
+                    return String(decoding: workspace.scratch, as: UTF8.self)
                 case UInt8(ascii: "\\"):
                     guard position + 1 < bytes.count else { throw endOfInput(inString: true) }
                     let escaped = bytes[position + 1]
                     position += 2
                     switch escaped {
-                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): scratch.append(escaped)
-                    case UInt8(ascii: "b"): scratch.append(0x08)
-                    case UInt8(ascii: "f"): scratch.append(0x0C)
-                    case UInt8(ascii: "n"): scratch.append(0x0A)
-                    case UInt8(ascii: "r"): scratch.append(0x0D)
-                    case UInt8(ascii: "t"): scratch.append(0x09)
+                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): workspace.scratch.append(escaped)
+                    case UInt8(ascii: "b"): workspace.scratch.append(0x08)
+                    case UInt8(ascii: "f"): workspace.scratch.append(0x0C)
+                    case UInt8(ascii: "n"): workspace.scratch.append(0x0A)
+                    case UInt8(ascii: "r"): workspace.scratch.append(0x0D)
+                    case UInt8(ascii: "t"): workspace.scratch.append(0x09)
                     case UInt8(ascii: "u"):
                         position = try appendUnicodeEscape(at: position - 2)
                     default:
@@ -249,10 +272,10 @@ public enum JSONParser {
                 case 0x80...:
                     let length = UTF8Validation.sequenceLength(bytes, at: position)
                     guard length > 0 else { throw JSONSyntaxError(offset: position, reason: "invalid UTF-8") }
-                    scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[position..<(position + length)]))
+                    workspace.scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[position..<(position + length)]))
                     position += length
                 default:
-                    scratch.append(byte)
+                    workspace.scratch.append(byte)
                     position += 1
                 }
             }
@@ -280,7 +303,7 @@ public enum JSONParser {
             guard let scalar = Unicode.Scalar(scalarValue) else {
                 throw JSONSyntaxError(offset: start, reason: "invalid \\u escape")
             }
-            scratch.append(contentsOf: scalar.utf8)
+            workspace.scratch.append(contentsOf: scalar.utf8)
             return end
         }
 
@@ -301,8 +324,10 @@ public enum JSONParser {
             return value
         }
 
-        /// Parses a number at `index`: exact fast path for up to 15 significant digits and small
-        /// exponents (Clinger), the standard library's correctly rounded parser otherwise.
+        /// Parses a number at `index`: exact fast path when every significant digit fits in a mantissa of at
+        /// most 2^53 and the exponent is small (Clinger: one correctly rounded operation on exact operands), the
+        /// standard library's correctly rounded parser otherwise. Unix times with microseconds (16 digits) and
+        /// Suricata flow ids take the fast path.
         mutating func parseNumber() throws(JSONSyntaxError) -> Double {
             let start = index
             var position = index
@@ -362,7 +387,8 @@ public enum JSONParser {
                 decimalExponent += exponentNegative ? -exponent : exponent
             }
             index = position
-            if significantDigits <= 15, mantissa <= 1 << 53, (-22...22).contains(decimalExponent) {
+            // Up to 19 digits the mantissa holds them all (none dropped), so the bound on it is the whole condition.
+            if significantDigits <= 19, mantissa <= 1 << 53, (-22...22).contains(decimalExponent) {
                 var value = Double(mantissa)
                 if decimalExponent < 0 {
                     value /= Reader.powersOfTen[-decimalExponent]

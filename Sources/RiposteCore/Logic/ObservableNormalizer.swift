@@ -7,6 +7,12 @@ public enum ObservableNormalizer {
     /// IPs get their canonical text; domains, host names, emails and hashes are lowercased; a
     /// domain loses a trailing dot; URLs get a lowercase scheme and host.
     public static func normalize(_ raw: some StringProtocol, as type: ObservableType) -> String? {
+        // On a Substring: other modules cannot specialise this generic function, and its body ran several times
+        // slower as unspecialised code.
+        normalize(text: Substring(raw), as: type)
+    }
+
+    static func normalize(text raw: Substring, as type: ObservableType) -> String? {
         let text = raw.trimmingWhitespace()
         guard !text.isEmpty, text.utf8.count <= 2048 else { return nil }
         switch type {
@@ -39,7 +45,8 @@ public enum ObservableNormalizer {
         case .sha1: return normalizeHex(text, length: 40)
         case .sha256: return normalizeHex(text, length: 64)
         case .username:
-            guard text.utf8.count <= 256, !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+            // Control characters are single bytes in UTF-8, and no byte of a longer sequence is below 0x80.
+            guard text.utf8.count <= 256, !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F })
             else { return nil }
             return String(text)
         }
@@ -98,12 +105,22 @@ public enum ObservableNormalizer {
     }
 
     static func normalizeHex(_ text: Substring, length: Int) -> String? {
-        guard text.utf8.count == length, text.utf8.allSatisfy(\.isHexDigit) else { return nil }
-        return text.lowercased()
+        var text = text
+        return text.withUTF8 { bytes in
+            guard bytes.count == length, bytes.allSatisfy(\.isHexDigit) else { return nil }
+            // ASCII hex digits: lowercasing each byte is what `lowercased()` does, without its Unicode work.
+            return String(unsafeUninitializedCapacity: length) { out in
+                for index in 0..<length {
+                    out[index] = bytes[index] >= 0x41 && bytes[index] <= 0x46 ? bytes[index] | 0x20 : bytes[index]
+                }
+                return length
+            }
+        }
     }
 
     /// `scheme://host[:port]/rest`: scheme and host lowercased, an IP or domain host, nothing else touched.
     static func normalizeURL(_ text: Substring) -> String? {
+        if isCanonicalURL(text) { return String(text) }
         // Byte scans: every delimiter is ASCII, so its UTF-8 index is a valid String index.
         let bytes = text.utf8
         guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")), bytes[colon...].starts(with: "://".utf8) else { return nil }
@@ -124,6 +141,57 @@ public enum ObservableNormalizer {
     /// senders use longer ones (`notifications+<70 hex digits>@…` in the phishing corpus) and mail servers
     /// deliver them, so an address past 64 is still real.
     static let maximumLocalPartBytes = 128
+
+    /// Whether the general path of ``normalizeURL(_:)`` would return `text` unchanged, checked on bytes: `http` or
+    /// `https`, a host of lowercase labels (letters, digits, `-`, `_`; none empty, none starting or ending with `-`,
+    /// at most 63 bytes each and 253 in all), an optional port of digits, then nothing or `/`, `?` or `#`, and no
+    /// byte at or below space or DEL after the scheme.
+    static func isCanonicalURL(_ text: Substring) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            var index: Int
+            if bytes.starts(with: "https://".utf8) {
+                index = 8
+            } else if bytes.starts(with: "http://".utf8) {
+                index = 7
+            } else {
+                return false
+            }
+            let hostStart = index
+            var labelLength = 0
+            var previous = UInt8(ascii: ".")
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "/") || byte == UInt8(ascii: "?") || byte == UInt8(ascii: "#")
+                    || byte == UInt8(ascii: ":")
+                {
+                    break
+                }
+                if byte == UInt8(ascii: ".") {
+                    guard labelLength > 0, previous != UInt8(ascii: "-") else { return false }
+                    labelLength = 0
+                } else {
+                    let allowed = (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x5F || byte == 0x2D
+                    guard allowed, labelLength < 63, !(labelLength == 0 && byte == 0x2D) else { return false }
+                    labelLength += 1
+                }
+                previous = byte
+                index += 1
+            }
+            guard index - hostStart <= 253, labelLength > 0, previous != UInt8(ascii: "-") else { return false }
+            if index < bytes.count, bytes[index] == UInt8(ascii: ":") {
+                index += 1
+                let portStart = index
+                while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 { index += 1 }
+                guard index > portStart else { return false }
+                guard
+                    index == bytes.count || bytes[index] == UInt8(ascii: "/") || bytes[index] == UInt8(ascii: "?")
+                        || bytes[index] == UInt8(ascii: "#")
+                else { return false }
+            }
+            return !bytes[index...].contains { $0 <= 0x20 || $0 == 0x7F }
+        }
+    }
 
     static let urlSchemes: Set<String> = ["http", "https", "ftp", "ftps", "hxxp", "hxxps", "ldap", "ldaps", "rmi"]
 
