@@ -10,30 +10,20 @@ import RiposteCore
 import RiposteIngest
 import RiposteTesting
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// Command-line options.
 struct Options {
-    var trials = 5
-    var megabytes = 20
+    var trials: Int
+    var megabytes: Int
     /// Only the workloads whose name starts with this, for profiling one format.
-    var only = ""
+    var only: String
 
-    init(arguments: [String]) {
-        var iterator = arguments.dropFirst().makeIterator()
-        while let argument = iterator.next() {
-            switch argument {
-            case "--trials": trials = iterator.next().flatMap(Int.init) ?? trials
-            case "--megabytes": megabytes = iterator.next().flatMap(Int.init) ?? megabytes
-            case "--only": only = iterator.next() ?? only
-            default:
-                FileHandle.standardError.write(
-                    Data("usage: JSONSourceBenchmark [--trials N] [--megabytes N] [--only FORMAT]\n".utf8))
-                exit(2)
-            }
-        }
+    init() {
+        let arguments = BenchmarkArguments(
+            usage: "JSONSourceBenchmark [--trials N] [--megabytes N] [--only FORMAT]",
+            flags: ["--trials", "--megabytes", "--only"])
+        trials = arguments.int("--trials", default: 5)
+        megabytes = arguments.int("--megabytes", default: 20)
+        only = arguments.string("--only") ?? ""
     }
 }
 
@@ -392,16 +382,8 @@ func workloads(size: Int) throws -> [Workload] {
     ]
 }
 
-/// CPU seconds this thread has run: unlike wall time, not inflated when other work shares the cores.
-func threadCPUSeconds() -> Double {
-    var time = timespec()
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
-    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
-}
-
-let options = Options(arguments: CommandLine.arguments)
+let options = Options()
 let limits = IngestLimits(maxRecords: 10_000_000, maxRecordBytes: 1 << 20)
-let clock = ContinuousClock()
 let target = 50.0
 print(
     """
@@ -417,23 +399,20 @@ for workload in try workloads(size: options.megabytes << 20) where workload.name
     var drafts: [AlertDraft] = []
     for _ in 0..<options.trials {
         drafts = []  // The previous run's drafts are freed outside the timed section.
-        let start = clock.now
-        let cpuStart = threadCPUSeconds()
+        let stopwatch = Stopwatch()
         drafts = try workload.parser.parse(body: body, limits: limits)
-        cpuSeconds.append(threadCPUSeconds() - cpuStart)
-        let elapsed = clock.now - start
-        seconds.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        cpuSeconds.append(stopwatch.cpu)
+        seconds.append(stopwatch.wall)
     }
     seconds.sort()
-    cpuSeconds.sort()
     let megabytes = Double(body.count) / 1_048_576
-    let cpuRate = megabytes / cpuSeconds[cpuSeconds.count / 2]
-    let wallRate = megabytes / seconds[seconds.count / 2]
+    let cpuRate = megabytes / median(cpuSeconds)
+    let wallRate = megabytes / median(seconds)
     if cpuRate < target { failures += 1 }
     let line = [
         workload.name.padding(toLength: 16, withPad: " ", startingAt: 0),
         String(format: "%6.1f", megabytes), String(format: "%8d", drafts.count),
-        String(format: "%13d", Set(drafts.map(\.sourceRef)).count), String(format: "%12.3f", cpuSeconds[cpuSeconds.count / 2]),
+        String(format: "%13d", Set(drafts.map(\.sourceRef)).count), String(format: "%12.3f", median(cpuSeconds)),
         String(format: "%8.1f", cpuRate), String(format: "%9.1f", wallRate),
         String(format: "%6.1f..%6.1f", megabytes / seconds.last!, megabytes / seconds[0]), cpuRate >= target ? "PASS" : "FAIL",
     ]

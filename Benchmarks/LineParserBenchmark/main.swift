@@ -10,15 +10,11 @@ import RiposteCore
 import RiposteIngest
 import RiposteTesting
 
-let arguments = CommandLine.arguments
-func option(_ name: String, default value: Int) -> Int {
-    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count, let parsed = Int(arguments[index + 1])
-    else { return value }
-    return parsed
-}
-let targetBytes = option("--mb", default: 50) << 20
-let trials = option("--trials", default: 5)
-let only = arguments.firstIndex(of: "--only").flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
+let arguments = BenchmarkArguments(
+    usage: "LineParserBenchmark [--mb N] [--trials N] [--only TEXT]", flags: ["--mb", "--trials", "--only"])
+let targetBytes = arguments.int("--mb", default: 50) << 20
+let trials = arguments.int("--trials", default: 5)
+let only = arguments.string("--only")
 
 /// The `testString` of each Graylog fixture (Jackson-lenient JSON: `//` comment lines are dropped first).
 func cefLines() throws -> [String] {
@@ -71,12 +67,6 @@ func repeated(_ lines: [String]) -> (body: [UInt8], lines: [[UInt8]]) {
     return (body, split)
 }
 
-func threadCPUSeconds() -> Double {
-    var spec = timespec()
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec)
-    return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
-}
-
 /// Runs `work` `trials` times; prints the median MB/s by CPU time (and by wall time).
 func measure(_ name: String, bytes: Int, _ work: () throws -> Int) rethrows {
     if let only, !name.contains(only) { return }
@@ -84,19 +74,18 @@ func measure(_ name: String, bytes: Int, _ work: () throws -> Int) rethrows {
     var wall: [Double] = []
     var count = 0
     for _ in 0..<trials {
-        let wallStart = ContinuousClock.now
-        let cpuStart = threadCPUSeconds()
+        let stopwatch = Stopwatch()
         count = try work()
-        cpu.append(threadCPUSeconds() - cpuStart)
-        let elapsed = ContinuousClock.now - wallStart
-        wall.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        cpu.append(stopwatch.cpu)
+        wall.append(stopwatch.wall)
     }
     let megabytes = Double(bytes) / 1_048_576
-    let cpuMedian = cpu.sorted()[cpu.count / 2]
-    let wallMedian = wall.sorted()[wall.count / 2]
+    let cpuMedian = median(cpu)
+    let wallMedian = median(wall)
     print(
         String(
-            format: "%-36@ %8.1f MB/s cpu  %8.1f MB/s wall  %9.0f records/s  (%d records, %.1f MB)", name as NSString,
+            format: "%@ %8.1f MB/s cpu  %8.1f MB/s wall  %9.0f records/s  (%d records, %.1f MB)",
+            name.padding(toLength: 36, withPad: " ", startingAt: 0),
             megabytes / cpuMedian, megabytes / wallMedian, Double(count) / cpuMedian, count, megabytes))
 }
 
@@ -105,7 +94,7 @@ let cef = try cefLines()
 let cefInput = repeated(cef)
 let leefInput = repeated(leefLines)
 let syslogInput = repeated(syslogLines(cef: cef))
-print("trials: \(trials), median; load average: \(try String(contentsOfFile: "/proc/loadavg", encoding: .utf8).prefix(14))")
+print("trials: \(trials), median; load average: \(loadAverage())")
 
 try measure("CEF event parse (per line)", bytes: cefInput.body.count) {
     var fields = 0
