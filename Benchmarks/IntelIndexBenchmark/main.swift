@@ -160,10 +160,10 @@ struct BenchmarkStore {
 
 /// Fills the store with `indicators` unless it is a reused store holding `filledDistinct` indicators, then
 /// loads the index from it `runs` times the way the intel service does at start. Returns the fill time (nil
-/// when reused) and the load times (wall-clock seconds).
+/// when reused) and each load's wall-clock seconds and CPU seconds of all the process's threads.
 nonisolated func loadFromStore(
     _ target: BenchmarkStore, count: Int, filledDistinct: Int?, indicators: [Indicator]?, runs: Int
-) async throws -> (fill: Double?, loads: [Double]) {
+) async throws -> (fill: Double?, loads: [(wall: Double, cpu: Double)]) {
     try FileManager.default.createDirectory(atPath: target.directory, withIntermediateDirectories: true)
     defer { if target.isTemporary { try? FileManager.default.removeItem(atPath: target.directory) } }
     let store = try await SQLiteStore.open(
@@ -184,11 +184,12 @@ nonisolated func loadFromStore(
         try target.markFilled(count: count, distinct: distinct)
     }
     let intel = IntelService(store: store, clock: .system, logger: .disabled, metrics: Metrics(), retroHuntDays: 0)
-    var loads: [Double] = []
+    var loads: [(wall: Double, cpu: Double)] = []
     for _ in 0..<runs {
         let stopwatch = Stopwatch()
+        let cpuBefore = processCPUSeconds()
         try await intel.reload()
-        loads.append(stopwatch.wall)
+        loads.append((stopwatch.wall, processCPUSeconds() - cpuBefore))
         guard intel.index.count == distinct else {
             fatalError("loaded \(intel.index.count) of \(distinct) indicators from the store")
         }
@@ -202,6 +203,7 @@ let usage =
 let arguments = BenchmarkArguments(usage: usage, flags: ["--count", "--runs", "--store", "--only"], switches: ["--from-store"])
 let count = arguments.int("--count", default: 1_000_000)
 let runs = arguments.int("--runs", default: 5)
+let loadRuns = arguments.string("--runs") == nil ? 3 : runs
 let storeDirectory = arguments.string("--store")
 // `--only lookups` builds once and times lookups (for `perf record`); `--only load` times the load alone.
 let only = arguments.string("--only")
@@ -321,17 +323,22 @@ if measuresLoad {
     let filledDistinct = try target.filledDistinct(count: count)
     let (fill, loads) = try await loadFromStore(
         target, count: count, filledDistinct: filledDistinct, indicators: filledDistinct == nil ? indicators() : nil,
-        runs: 3)
-    let load = median(loads)
+        runs: loadRuns)
+    let load = median(loads.map(\.wall))
     passed = passed && load <= 10
     if !measuresIndex {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         print("IntelIndexBenchmark: load average \(loadAverage()) on \(cores) cores")
     }
     print(
-        row("load from SQLite, wall (median of 3)", String(format: "%.2f s", load), "≤ 10 s", load <= 10)
+        row("load from SQLite, wall (median of \(loadRuns))", String(format: "%.2f s", load), "≤ 10 s", load <= 10)
             + (fill.map { String(format: "  (store filled in %.1f s)", $0) } ?? "  (store reused)"))
-    runLines.append("load runs, wall s: " + loads.map { String(format: "%.2f", $0) }.joined(separator: " "))
+    print(
+        row(
+            "load, CPU of all threads (median)", String(format: "%.2f s", median(loads.map(\.cpu))),
+            "(2 cores)", nil))
+    runLines.append("load runs, wall s: " + loads.map { String(format: "%.2f", $0.wall) }.joined(separator: " "))
+    runLines.append("load runs, CPU s: " + loads.map { String(format: "%.2f", $0.cpu) }.joined(separator: " "))
 }
 print()
 for line in runLines { print(line) }
