@@ -44,34 +44,49 @@ final class ServerProcess: Sendable {
     let port: Int
     private let outputPath: String
 
-    /// Starts `riposte serve` on `dataDirectory` and waits until `/readyz` answers.
+    /// Starts `riposte serve` on `dataDirectory` and waits until `/readyz` answers. A start that loses its port
+    /// to another test between ``freePort()`` and the server's bind (parallel tests open ports all the time) is
+    /// tried again on a new port; any other early exit fails with the server's own error line.
     static func start(dataDirectory: String) async throws -> ServerProcess {
-        let port = try freePort()
-        let process = Process()
-        process.executableURL = try RiposteBinary.url()
-        process.arguments = ["serve", "--data", dataDirectory, "--listen", "127.0.0.1:\(port)"]
-        process.environment = ProcessInfo.processInfo.environment.merging(["RIPOSTE_LOG_LEVEL": "warning"]) { _, new in new }
-        // Standard output goes to a file: read at any time, nothing lost when the process exits.
+        // Standard output goes to a file: read at any time, nothing lost when the process exits, and kept
+        // across attempts (a first start that lost its port has already printed the admin password).
         let outputPath = temporaryDataDirectory() + ".stdout"
+        let errorPath = outputPath + ".stderr"
+        defer { try? FileManager.default.removeItem(atPath: errorPath) }
         guard FileManager.default.createFile(atPath: outputPath, contents: nil),
-            let output = FileHandle(forWritingAtPath: outputPath)
+            FileManager.default.createFile(atPath: errorPath, contents: nil),
+            let output = FileHandle(forWritingAtPath: outputPath), let errors = FileHandle(forWritingAtPath: errorPath)
         else { throw HarnessError(message: "cannot create \(outputPath)") }
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        let server = ServerProcess(process: process, port: port, outputPath: outputPath)
-        try process.run()
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
-            if let response = try? await TestHTTP.request("GET", "http://127.0.0.1:\(port)/readyz", token: nil),
-                response.status == 200
-            {
-                return server
+        for _ in 0..<5 {
+            let port = try freePort()
+            let process = Process()
+            process.executableURL = try RiposteBinary.url()
+            process.arguments = ["serve", "--data", dataDirectory, "--listen", "127.0.0.1:\(port)"]
+            process.environment = ProcessInfo.processInfo.environment.merging(["RIPOSTE_LOG_LEVEL": "warning"]) { _, new in new }
+            process.standardOutput = output
+            process.standardError = errors
+            try process.run()
+            let deadline = Date().addingTimeInterval(20)
+            while Date() < deadline, process.isRunning {
+                if let response = try? await TestHTTP.request("GET", "http://127.0.0.1:\(port)/readyz", token: nil),
+                    response.status == 200
+                {
+                    // Made only now: a ServerProcess removes the shared output file when it goes away.
+                    return ServerProcess(process: process, port: port, outputPath: outputPath)
+                }
+                try await Task.sleep(for: .milliseconds(20))
             }
-            guard process.isRunning else { throw HarnessError(message: "riposte serve exited with \(process.terminationStatus)") }
-            try await Task.sleep(for: .milliseconds(20))
+            guard !process.isRunning else {
+                process.terminate()
+                throw HarnessError(message: "riposte serve did not become ready")
+            }
+            process.waitUntilExit()
+            let stderr = (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? ""
+            guard stderr.contains("Address already in use") else {
+                throw HarnessError(message: "riposte serve exited with \(process.terminationStatus): \(stderr.suffix(300))")
+            }
         }
-        process.terminate()
-        throw HarnessError(message: "riposte serve did not become ready")
+        throw HarnessError(message: "riposte serve lost its port to other tests five times in a row")
     }
 
     private init(process: Process, port: Int, outputPath: String) {
