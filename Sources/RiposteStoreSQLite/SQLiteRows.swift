@@ -39,7 +39,7 @@ enum AlertRow {
         received_at, parser_version, payload_id, payload_offset, payload_length
         """
 
-    /// The alert with no observables; the caller adds them from `alert_observables`.
+    /// The alert with no observables; the caller adds them from `observable_ids`.
     static func decode(_ row: SQLiteRow, payloads: inout AlertPayloadReader) throws -> Alert {
         let draft = AlertDraft(
             source: row.text(2), sourceRef: row.text(3), title: row.text(4),
@@ -160,5 +160,24 @@ extension SQLiteConnection {
             hits[row.text(0), default: []].append(try IntelHitRow.decode(row, offset: 1))
         }
         return hits
+    }
+}
+
+/// `alerts.observable_ids`: a JSON array of observable ids in the order the parser found them.
+enum ObservableIDList {
+    /// Ids are prefixed URL-safe ASCII (`Identifier(parsing:)`), so they need no escaping.
+    static func encode(_ ids: [ObservableID]) -> String {
+        "[" + ids.map { "\"" + $0.rawValue + "\"" }.joined(separator: ",") + "]"
+    }
+
+    /// The ids in `text`. - Throws: `.internal` when the column does not hold an array of strings.
+    static func decode(_ text: String) throws -> [ObservableID] {
+        guard case .array(let items) = try JSONText.decode(text) else {
+            throw RiposteError(.internal, "alerts.observable_ids is not a JSON array")
+        }
+        return try items.map { item in
+            guard let id = item.stringValue else { throw RiposteError(.internal, "alerts.observable_ids holds a non-string") }
+            return ObservableID(rawValue: id)
+        }
     }
 }

@@ -170,8 +170,8 @@ extension SQLiteStore {
             var drafts: [String: [ObservableDraft]] = [:]
             try connection.query(
                 """
-                SELECT ao.alert_id, o.type, o.value FROM alert_observables ao JOIN observables o ON o.id = ao.observable_id
-                WHERE ao.alert_id IN (\(page)) ORDER BY ao.alert_id, ao.position
+                SELECT a.id, o.type, o.value FROM alerts a, json_each(a.observable_ids) j JOIN observables o ON o.id = j.value
+                WHERE a.id IN (\(page)) ORDER BY a.id, j.key
                 """,
                 [.text(incident.rawValue), .int(limit)]
             ) { row in
@@ -345,13 +345,13 @@ extension SQLiteConnection {
     /// The observables an alert named, in the order the parser found them, with their intel.
     func alertObservables(_ alert: AlertID) throws -> [Observable] {
         let hits = try intelHits(
-            where: "observable_id IN (SELECT observable_id FROM alert_observables WHERE alert_id = ?)",
+            where: "observable_id IN (SELECT j.value FROM alerts a, json_each(a.observable_ids) j WHERE a.id = ?)",
             [.text(alert.rawValue)])
         return try queryAll(
             """
             SELECT o.id, o.incident_id, o.type, o.value, o.verdict, o.first_seen
-            FROM alert_observables ao JOIN observables o ON o.id = ao.observable_id
-            WHERE ao.alert_id = ? ORDER BY ao.position
+            FROM alerts a, json_each(a.observable_ids) j JOIN observables o ON o.id = j.value
+            WHERE a.id = ? ORDER BY j.key
             """,
             [.text(alert.rawValue)]
         ) { row in

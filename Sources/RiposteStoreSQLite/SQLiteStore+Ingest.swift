@@ -86,8 +86,8 @@ private struct IngestBatch {
     }
 
     static let insertAlert = """
-        INSERT INTO alerts (\(AlertRow.columns))
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        INSERT INTO alerts (\(AlertRow.columns), observable_ids)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
     init(
@@ -147,6 +147,13 @@ private struct IngestBatch {
         }
         let payloadID = try storedPayloadID()
         let record = payloads.ranges[position]
+        // The alert's observables, each once, in the order the parser found them (`observable_ids`).
+        var observableIDs: [ObservableID] = []
+        observableIDs.reserveCapacity(draft.observables.count)
+        for observable in draft.observables {
+            let observableID = try observableID(observable, incident: incident)
+            if !observableIDs.contains(observableID) { observableIDs.append(observableID) }
+        }
 
         try connection.run(
             Self.insertAlert,
@@ -158,18 +165,8 @@ private struct IngestBatch {
                 .text(draft.destinationEndpoint.ip), .int(draft.destinationEndpoint.port),
                 .text(draft.destinationEndpoint.hostname), .text(draft.hostName), .text(draft.userName),
                 .text(alert.fingerprint), now, .int(draft.parserVersion), .integer(payloadID),
-                .int(record.lowerBound), .int(record.count),
+                .int(record.lowerBound), .int(record.count), .text(ObservableIDList.encode(observableIDs)),
             ])
-
-        for (position, observable) in draft.observables.enumerated() {
-            let observableID = try observableID(observable, incident: incident)
-            try connection.run(
-                """
-                INSERT INTO alert_observables (alert_id, observable_id, position) VALUES (?, ?, ?)
-                ON CONFLICT DO NOTHING
-                """,
-                [.text(alert.id.rawValue), .text(observableID.rawValue), .int(position)])
-        }
 
         newAlerts.append(.string(alert.id.rawValue))
         stored[key] = (alert.id, incident.id, nil)

@@ -115,12 +115,11 @@ extension SQLiteStore {
         return try await read { connection in
             var links: [(alert: String, observable: String)] = []
             try connection.query(
-                """
-                SELECT alert_id, observable_id FROM alert_observables
-                WHERE alert_id IN (SELECT value FROM json_each(?)) ORDER BY alert_id, position
-                """,
-                [.text(alertList)]
-            ) { row in links.append((row.text(0), row.text(1))) }
+                "SELECT id, observable_ids FROM alerts WHERE id IN (SELECT value FROM json_each(?))", [.text(alertList)]
+            ) { row in
+                let alert = row.text(0)
+                for observable in try ObservableIDList.decode(row.text(1)) { links.append((alert, observable.rawValue)) }
+            }
             guard !links.isEmpty else { return [:] }
             let observableList = JSONText.encode(.array(Set(links.map(\.observable)).map { .string($0) }))
             let hits = try connection.intelHits(

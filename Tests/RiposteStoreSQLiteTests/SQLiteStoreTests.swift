@@ -98,7 +98,11 @@ struct SQLiteStoreTests {
                     "\($0.int(0)) \($0.text(1)) \($0.int(2) > 0)"
                 }
             }
-            #expect(recorded == ["1 initial true", "2 alert_rules true", "3 poller_state true", "4 enrichment true"])
+            #expect(
+                recorded == [
+                    "1 initial true", "2 alert_rules true", "3 poller_state true", "4 enrichment true",
+                    "5 alert_observable_list true",
+                ])
             #expect(try await store.migrate() == [])
             #expect(try await store.pendingMigrations() == [])
             await store.close()
@@ -111,6 +115,56 @@ struct SQLiteStoreTests {
             #expect(try await manual.migrate() == [])
             try await manual.checkReadiness()
             await manual.close()
+        }
+    }
+
+    @Test("Migration 5 moves each alert's observable links into its row, in the parser's order")
+    func alertObservableLinksMigrate() async throws {
+        try await withTemporaryDirectory { directory in
+            // A database as migration 4 left it, with links stored out of position order.
+            let store = try await openStore(in: directory, configuration: SQLiteConfiguration(migrateOnOpen: false))
+            try await store.write { connection in
+                try connection.execute(
+                    "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT"
+                )
+                for migration in Migration.all where migration.version <= 4 {
+                    try connection.execute(migration.sql)
+                    _ = try connection.run(
+                        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 1)",
+                        [.int(migration.version), .text(migration.name)])
+                }
+                try connection.execute(
+                    """
+                    INSERT INTO incidents (number, id, title, severity, status, fingerprint, alert_count, created_at,
+                        updated_at, last_alert_at) VALUES (1, 'inc_1', 't', 3, 'new', 'fp', 2, 0, 0, 0);
+                    INSERT INTO alert_payloads (id, codec, size, data) VALUES (1, 'zstd', 0, x'');
+                    INSERT INTO alerts (id, incident_id, source, source_ref, title, severity, fingerprint, received_at,
+                        parser_version, payload_id, payload_offset, payload_length)
+                    VALUES ('alert_a', 'inc_1', 's', 'a', 't', 3, 'fp', 0, 1, 1, 0, 0),
+                        ('alert_b', 'inc_1', 's', 'b', 't', 3, 'fp', 0, 1, 1, 0, 0);
+                    INSERT INTO observables (id, incident_id, type, value, verdict, first_seen)
+                    VALUES ('obs_1', 'inc_1', 'ipv4', '192.0.2.1', 'unknown', 0),
+                        ('obs_2', 'inc_1', 'domain', 'evil.example', 'unknown', 0),
+                        ('obs_3', 'inc_1', 'ipv4', '192.0.2.3', 'unknown', 0);
+                    INSERT INTO alert_observables (alert_id, observable_id, position)
+                    VALUES ('alert_a', 'obs_3', 2), ('alert_a', 'obs_1', 0), ('alert_a', 'obs_2', 1);
+                    """)
+            }
+            #expect(try await store.pendingMigrations() == [5])
+            #expect(try await store.migrate() == [5])
+            let lists = try await store.read { connection in
+                try connection.queryAll("SELECT id, observable_ids FROM alerts ORDER BY id") { "\($0.text(0)) \($0.text(1))" }
+            }
+            #expect(lists == [#"alert_a ["obs_1","obs_2","obs_3"]"#, "alert_b []"])
+            #expect(
+                try await store.observables(alert: AlertID(rawValue: "alert_a")).map(\.value) == [
+                    "192.0.2.1", "evil.example", "192.0.2.3",
+                ])
+            let tables = try await store.read { connection in
+                try connection.queryAll("SELECT name FROM sqlite_master WHERE name = 'alert_observables'") { $0.text(0) }
+            }
+            #expect(tables.isEmpty)
+            await store.close()
         }
     }
 
@@ -301,11 +355,11 @@ struct SQLiteStoreTests {
                     policy: GroupingPolicy(), now: Date(timeIntervalSince1970: 1_700_000_000))
             }
             let counts = try await store.read { connection in
-                try ["incidents", "alerts", "observables", "alert_observables", "timeline_events", "jobs"].map { table in
+                try ["incidents", "alerts", "observables", "timeline_events", "jobs"].map { table in
                     try connection.queryOne("SELECT count(*) FROM \(table)") { $0.int(0) } ?? -1
                 }
             }
-            #expect(counts == [0, 0, 0, 0, 0, 0])
+            #expect(counts == [0, 0, 0, 0, 0])
             await store.close()
         }
     }

@@ -15,5 +15,6 @@ extension Migration {
         M0002_AlertRules.migration,
         M0003_PollerState.migration,
         M0004_Enrichment.migration,
+        M0005_AlertObservableList.migration,
     ]
 }

@@ -5,14 +5,6 @@ CREATE TABLE alert_mappings (
     updated_at INTEGER NOT NULL
 ) STRICT;
 
-CREATE TABLE alert_observables (
-    alert_id TEXT NOT NULL REFERENCES alerts (id),
-    observable_id TEXT NOT NULL REFERENCES observables (id),
-    -- The order the parser found them in, so the alert's draft reads back unchanged.
-    position INTEGER NOT NULL,
-    PRIMARY KEY (alert_id, observable_id)
-) STRICT, WITHOUT ROWID;
-
 CREATE TABLE alert_payloads (
     id INTEGER PRIMARY KEY,
     codec TEXT NOT NULL CHECK (codec IN ('zstd')),
@@ -46,7 +38,7 @@ CREATE TABLE alerts (
     -- The raw record: bytes [payload_offset, payload_offset + payload_length) of the payload.
     payload_id INTEGER NOT NULL REFERENCES alert_payloads (id),
     payload_offset INTEGER NOT NULL,
-    payload_length INTEGER NOT NULL,
+    payload_length INTEGER NOT NULL, observable_ids TEXT NOT NULL DEFAULT '[]',
     UNIQUE (source, source_ref)
 ) STRICT;
 
