@@ -12,63 +12,43 @@ import Testing
 
 @Suite("JSON source golden drafts")
 struct JSONSourceGoldenTests {
-    static let goldenPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Golden/json-source-drafts.txt").path
-
     @Test("Suricata, Elastic, Splunk, Sentinel, QRadar, Wazuh and mapped drafts are exactly the recorded ones")
     func drafts() throws {
-        var sections: [String] = []
-        func record(_ name: String, _ parser: some AlertParser, _ body: [UInt8]) throws {
-            let drafts = try parser.parse(body: body, limits: IngestLimits(maxRecords: .max, maxRecordBytes: 1 << 20))
-            sections.append("## \(name) (\(drafts.count) drafts)\n" + drafts.map(LineFormatGoldenTests.render).joined())
-        }
+        var golden = GoldenDrafts(file: "json-source-drafts.txt")
         func corpus(_ path: String) throws -> [UInt8] { Array(try Corpus.contents(path)) }
         func name(_ path: String) -> String { path.split(separator: "/").last.map(String.init) ?? path }
 
         for path in try Corpus.files(in: "siem_alerts/suricata", suffix: ".json")
             + Corpus.files(in: "pcaps/expected-alerts", suffix: ".eve-alerts.jsonl")
         {
-            try record("suricata \(name(path))", SuricataEVEParser(), corpus(path))
+            try golden.record("suricata \(name(path))", SuricataEVEParser(), corpus(path))
         }
         let flat = ElasticAlertParserTests.flat.replacingOccurrences(of: "\n", with: "")
         let nested = ElasticAlertParserTests.nested.replacingOccurrences(of: "\n", with: "")
-        try record("elastic flat", ElasticAlertParser(), bytes(flat))
-        try record("elastic nested", ElasticAlertParser(), bytes(nested))
-        try record("elastic ndjson", ElasticAlertParser(), bytes(flat + "\n" + nested + "\n"))
-        try record("elastic envelope", ElasticAlertParser(), bytes(#"{"alerts":["# + flat + "," + nested + "]}"))
-        try record("elastic context envelope", ElasticAlertParser(), bytes(#"{"context":{"alerts":["# + nested + "]}}"))
+        try golden.record("elastic flat", ElasticAlertParser(), bytes(flat))
+        try golden.record("elastic nested", ElasticAlertParser(), bytes(nested))
+        try golden.record("elastic ndjson", ElasticAlertParser(), bytes(flat + "\n" + nested + "\n"))
+        try golden.record("elastic envelope", ElasticAlertParser(), bytes(#"{"alerts":["# + flat + "," + nested + "]}"))
+        try golden.record("elastic context envelope", ElasticAlertParser(), bytes(#"{"context":{"alerts":["# + nested + "]}}"))
         let sysmon = MappedAlertParser(name: "sysmon", mapping: try AlertMapping(json: bytes(AlertMappingTests.sysmon)))
         for path in try Corpus.files(in: "siem_alerts/sigma-matched-events", suffix: ".event.json") {
-            try record("mapping sysmon \(name(path))", sysmon, corpus(path))
+            try golden.record("mapping sysmon \(name(path))", sysmon, corpus(path))
         }
         for path in [
             "siem_alerts/splunk/demisto-splunk-es-notable-event.json",
             "siem_alerts/splunk/splunk-docs-webhook-alert-payload.json",
         ] {
-            try record("splunk \(name(path))", SplunkAlertParser(), corpus(path))
+            try golden.record("splunk \(name(path))", SplunkAlertParser(), corpus(path))
         }
         for path in [
             "siem_alerts/sentinel/azure-rest-api-specs_GetIncidentById.json",
             "siem_alerts/sentinel/azure-rest-api-specs_GetAllIncidentAlerts.json",
         ] {
-            try record("sentinel \(name(path))", SentinelAlertParser(), jsonBytes(try azureExampleBody(path)))
+            try golden.record("sentinel \(name(path))", SentinelAlertParser(), jsonBytes(try azureExampleBody(path)))
         }
-        try record("qradar", QRadarOffenseParser(), corpus("siem_alerts/qradar/demisto-qradar-offenses-list-response.json"))
-        try record("wazuh", WazuhAlertParser(), corpus("siem_alerts/wazuh/wazuh-qa_sshd-bruteforce-5712-alert.json"))
-        let actual = sections.joined(separator: "\n")
-
-        if ProcessInfo.processInfo.environment["RIPOSTE_RECORD_GOLDEN"] == "1" {
-            try actual.write(toFile: Self.goldenPath, atomically: true, encoding: .utf8)
-        }
-        let expected = try String(contentsOfFile: Self.goldenPath, encoding: .utf8)
-        let actualLines = actual.split(separator: "\n", omittingEmptySubsequences: false)
-        let expectedLines = expected.split(separator: "\n", omittingEmptySubsequences: false)
-        #expect(actualLines.count == expectedLines.count)
-        var differences = 0
-        for (index, (got, want)) in zip(actualLines, expectedLines).enumerated() where got != want {
-            differences += 1
-            if differences <= 10 { Issue.record("line \(index + 1):\n  got  \(got)\n  want \(want)") }
-        }
-        #expect(differences == 0)
+        try golden.record(
+            "qradar", QRadarOffenseParser(), corpus("siem_alerts/qradar/demisto-qradar-offenses-list-response.json"))
+        try golden.record("wazuh", WazuhAlertParser(), corpus("siem_alerts/wazuh/wazuh-qa_sshd-bruteforce-5712-alert.json"))
+        try golden.expectMatchesFile()
     }
 }

@@ -13,47 +13,27 @@ import Testing
 
 @Suite("Line-format golden drafts")
 struct LineFormatGoldenTests {
-    static let goldenPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Golden/line-format-drafts.txt").path
-
     @Test("CEF, LEEF, syslog and Zeek drafts are exactly the recorded ones")
     func drafts() throws {
-        var sections: [String] = []
-        func record(_ name: String, _ parser: some AlertParser, _ body: [UInt8]) throws {
-            let drafts = try parser.parse(body: body, limits: IngestLimits(maxRecords: .max, maxRecordBytes: 1 << 20))
-            sections.append("## \(name) (\(drafts.count) drafts)\n" + drafts.map(Self.render).joined())
-        }
+        var golden = GoldenDrafts(file: "line-format-drafts.txt")
         let cef = try Self.cefFixtureLines()
         for year in [2010, nil] as [Int?] {
             let label = year.map(String.init) ?? "no year"
-            try record("cef fixtures, \(label)", CEFParser(year: year), Self.body(cef))
-            try record("cef examples, \(label)", CEFParser(year: year), Self.body(Self.cefExamples))
-            try record("leef examples, \(label)", LEEFParser(year: year), Self.body(Self.leefExamples))
-            try record("syslog examples, \(label)", SyslogAlertParser(year: year), Self.body(Self.syslogExamples(cef: cef)))
+            try golden.record("cef fixtures, \(label)", CEFParser(year: year), Self.body(cef))
+            try golden.record("cef examples, \(label)", CEFParser(year: year), Self.body(Self.cefExamples))
+            try golden.record("leef examples, \(label)", LEEFParser(year: year), Self.body(Self.leefExamples))
+            try golden.record(
+                "syslog examples, \(label)", SyslogAlertParser(year: year), Self.body(Self.syslogExamples(cef: cef)))
         }
         for path in try Corpus.files(in: "siem_alerts/zeek", suffix: ".log") {
             let log = Array(try Corpus.contents(path))
             let name = path.split(separator: "/").last.map(String.init) ?? path
-            try record("zeek tsv \(name)", ZeekNoticeParser(), log)
-            try record("zeek tsv timed \(name)", ZeekNoticeParser(), Self.timedTSV(log))
-            try record("zeek json \(name)", ZeekNoticeParser(), Self.json(fromTSV: Self.timedTSV(log)))
+            try golden.record("zeek tsv \(name)", ZeekNoticeParser(), log)
+            try golden.record("zeek tsv timed \(name)", ZeekNoticeParser(), Self.timedTSV(log))
+            try golden.record("zeek json \(name)", ZeekNoticeParser(), Self.json(fromTSV: Self.timedTSV(log)))
         }
-        let actual = sections.joined(separator: "\n")
-
-        if ProcessInfo.processInfo.environment["RIPOSTE_RECORD_GOLDEN"] == "1" {
-            try actual.write(toFile: Self.goldenPath, atomically: true, encoding: .utf8)
-        }
-        let expected = try String(contentsOfFile: Self.goldenPath, encoding: .utf8)
-        let actualLines = actual.split(separator: "\n", omittingEmptySubsequences: false)
-        let expectedLines = expected.split(separator: "\n", omittingEmptySubsequences: false)
-        #expect(actualLines.count == expectedLines.count)
-        var differences = 0
-        for (index, (got, want)) in zip(actualLines, expectedLines).enumerated() where got != want {
-            differences += 1
-            if differences <= 10 { Issue.record("line \(index + 1):\n  got  \(got)\n  want \(want)") }
-        }
-        #expect(differences == 0)
-        #expect(sections.count == 8 + 3 * 6)
+        try golden.expectMatchesFile()
+        #expect(golden.sections.count == 8 + 3 * 6)
     }
 
     /// One draft, every field, on one line (the raw payload as its length and SHA-256; times in Unix milliseconds).

@@ -1,7 +1,9 @@
-// Test helpers for ingest: byte literals, a JSON writer and the expected SIDs per pcap.
+// Test helpers for ingest: byte literals, a JSON writer, the expected SIDs per pcap and golden draft files.
 import Foundation
 import RiposteCore
+import RiposteIngest
 import RiposteTesting
+import Testing
 
 func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
 
@@ -102,5 +104,42 @@ func sortedKeys(_ value: JSONValue) -> JSONValue {
     case .object(let members): return .object(members.map { ($0.0, sortedKeys($0.1)) }.sorted { $0.0 < $1.0 })
     case .array(let elements): return .array(elements.map(sortedKeys))
     default: return value
+    }
+}
+
+/// A golden file of drafts under `Tests/Golden/`: sections of rendered drafts, compared line by line.
+/// `RIPOSTE_RECORD_GOLDEN=1` writes the file again instead (then review its diff).
+struct GoldenDrafts {
+    let path: String
+    private(set) var sections: [String] = []
+
+    init(file: String) {
+        path =
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Golden/\(file)").path
+    }
+
+    /// Parses `body` with `parser` and adds its drafts, each on one line, as the section `name`.
+    mutating func record(_ name: String, _ parser: some AlertParser, _ body: [UInt8]) throws {
+        let drafts = try parser.parse(body: body, limits: IngestLimits(maxRecords: .max, maxRecordBytes: 1 << 20))
+        sections.append("## \(name) (\(drafts.count) drafts)\n" + drafts.map(LineFormatGoldenTests.render).joined())
+    }
+
+    /// Expects the sections to be the file's text exactly, naming the first ten lines that differ.
+    func expectMatchesFile() throws {
+        let actual = sections.joined(separator: "\n")
+        if ProcessInfo.processInfo.environment["RIPOSTE_RECORD_GOLDEN"] == "1" {
+            try actual.write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        let expected = try String(contentsOfFile: path, encoding: .utf8)
+        let actualLines = actual.split(separator: "\n", omittingEmptySubsequences: false)
+        let expectedLines = expected.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(actualLines.count == expectedLines.count)
+        var differences = 0
+        for (index, (got, want)) in zip(actualLines, expectedLines).enumerated() where got != want {
+            differences += 1
+            if differences <= 10 { Issue.record("line \(index + 1):\n  got  \(got)\n  want \(want)") }
+        }
+        #expect(differences == 0)
     }
 }
