@@ -200,23 +200,10 @@ enum CanonicalText {
 
     /// Whether `bytes` are a plain host name as ``lowercasedHostName(_:)`` accepts one, in either case.
     private static func isHostName(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard !bytes.isEmpty, bytes.count <= 253 else { return false }
-        var labelLength = 0
-        var previous: UInt8 = UInt8(ascii: ".")
-        for index in bytes.indices {
-            var byte = bytes[index]
-            if byte >= 0x41 && byte <= 0x5A { byte |= 0x20 }
-            if byte == UInt8(ascii: ".") {
-                guard labelLength > 0, previous != UInt8(ascii: "-") else { return false }
-                labelLength = 0
-            } else {
-                let allowed = (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x5F || byte == 0x2D
-                guard allowed, labelLength < 63, !(labelLength == 0 && byte == 0x2D) else { return false }
-                labelLength += 1
-            }
-            previous = byte
-        }
-        return labelLength > 0 && previous != UInt8(ascii: "-")
+        guard bytes.count <= 253 else { return false }
+        var host = HostNameScan()
+        for byte in bytes where !host.accept(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) { return false }
+        return host.isComplete
     }
 
     /// `scheme://host[:port]path` in ObservableNormalizer's canonical form, when `host` is a plain

@@ -157,9 +157,7 @@ public enum ObservableNormalizer {
             } else {
                 return false
             }
-            let hostStart = index
-            var labelLength = 0
-            var previous = UInt8(ascii: ".")
+            var host = HostNameScan()
             while index < bytes.count {
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "/") || byte == UInt8(ascii: "?") || byte == UInt8(ascii: "#")
@@ -167,18 +165,10 @@ public enum ObservableNormalizer {
                 {
                     break
                 }
-                if byte == UInt8(ascii: ".") {
-                    guard labelLength > 0, previous != UInt8(ascii: "-") else { return false }
-                    labelLength = 0
-                } else {
-                    let allowed = (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x5F || byte == 0x2D
-                    guard allowed, labelLength < 63, !(labelLength == 0 && byte == 0x2D) else { return false }
-                    labelLength += 1
-                }
-                previous = byte
+                guard host.accept(byte) else { return false }
                 index += 1
             }
-            guard index - hostStart <= 253, labelLength > 0, previous != UInt8(ascii: "-") else { return false }
+            guard host.isComplete else { return false }
             if index < bytes.count, bytes[index] == UInt8(ascii: ":") {
                 index += 1
                 let portStart = index
@@ -230,4 +220,33 @@ extension StringProtocol {
         }
         return text[first..<bytes.index(after: last)]
     }
+}
+
+/// A host name checked byte by byte, as the canonical forms need it: labels of lowercase letters, digits, `_`
+/// and `-`, none empty, none starting or ending with `-`, at most 63 bytes each and 253 in all.
+/// Inlinable: Ingest's parsers run it per byte of every host field.
+package struct HostNameScan {
+    @usableFromInline var labelLength = 0
+    @usableFromInline var previous = UInt8(ascii: ".")
+    @usableFromInline var length = 0
+
+    @inlinable package init() {}
+
+    /// Takes the next byte; false as soon as the bytes cannot be part of such a name.
+    @inlinable package mutating func accept(_ byte: UInt8) -> Bool {
+        length += 1
+        if byte == UInt8(ascii: ".") {
+            guard labelLength > 0, previous != UInt8(ascii: "-") else { return false }
+            labelLength = 0
+        } else {
+            let allowed = (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x5F || byte == 0x2D
+            guard allowed, labelLength < 63, !(labelLength == 0 && byte == 0x2D) else { return false }
+            labelLength += 1
+        }
+        previous = byte
+        return true
+    }
+
+    /// Whether the bytes taken so far are a whole name.
+    @inlinable package var isComplete: Bool { length <= 253 && labelLength > 0 && previous != UInt8(ascii: "-") }
 }
